@@ -1,0 +1,278 @@
+/*
+ * kxen control-plane ABI ("hypercalls").
+ *
+ * Every message on kxend's control socket (SOCK_SEQPACKET, one request ->
+ * one reply) and on a domain child's socket starts with struct
+ * kxen_msg_hdr, followed by the op's fixed payload and, for a few ops, a
+ * variable-length array. All integers are host-endian (the socket is
+ * local). File descriptors (guest-RAM memfds) travel as SCM_RIGHTS.
+ *
+ * The same format is used between the kxend parent and each domain's
+ * child process, so that a new parent can adopt running children.
+ *
+ * Compatibility rule: any change to a struct or op number bumps
+ * KXEN_ABI_VERSION. Every request carries the version; a mismatch gets an
+ * -EPROTO reply.
+ */
+#ifndef KXEN_ABI_H
+#define KXEN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KXEN_ABI_MAGIC 0x4e45584bu /* "KXEN" little-endian */
+#define KXEN_ABI_VERSION 1u
+
+/* Largest message, header included, in either direction. */
+#define KXEN_MSG_MAX 65536u
+#define KXEN_NAME_MAX 64u /* domain name, NUL included */
+#define KXEN_MAX_VCPUS 128u
+#define KXEN_MAX_DOMID 0x7fefu /* DOMID_FIRST_RESERVED - 1, as Xen */
+#define KXEN_PAGE_SHIFT 12u
+#define KXEN_PAGE_SIZE 4096u
+
+/*
+ * Guest-physical layout the hypervisor enforces: RAM may be populated
+ * below KXEN_MMIO_HOLE_START and from 4 GiB up, never inside the hole
+ * (LAPIC, IOAPIC, HPET, PCI MMIO live there).
+ */
+#define KXEN_MMIO_HOLE_START 0xe0000000ull
+#define KXEN_MMIO_HOLE_END 0x100000000ull
+#define KXEN_MAX_GUEST_PHYS (1ull << 40) /* 1 TiB of guest-physical space */
+
+enum kxen_op {
+	KXEN_OP_HANDSHAKE = 1,
+	KXEN_OP_DOMAIN_CREATE = 2,
+	KXEN_OP_DOMAIN_DESTROY = 3,
+	KXEN_OP_DOMAIN_PAUSE = 4,
+	KXEN_OP_DOMAIN_UNPAUSE = 5,
+	KXEN_OP_DOMAIN_GETINFOLIST = 6,
+	KXEN_OP_DOMAIN_MAX_VCPUS = 7,
+	KXEN_OP_DOMAIN_SETMAXMEM = 8,
+	KXEN_OP_POPULATE_PHYSMAP = 9,
+	KXEN_OP_MAP_FOREIGN = 10,
+	KXEN_OP_VCPU_SETCONTEXT = 11,
+	KXEN_OP_VCPU_GETCONTEXT = 12,
+	KXEN_OP_READCONSOLERING = 13,
+	KXEN_OP_PHYSINFO = 14,
+	/* parent <-> domain child only; refused on the public socket */
+	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
+	KXEN_OP_EVENT_LOG = 65,    /* child -> parent: one log line */
+	KXEN_OP_EVENT_STATE = 66,  /* child -> parent: state changed */
+	KXEN_OP_MAX = 67,
+};
+
+/* hdr.flags */
+#define KXEN_MSG_REPLY 0x1u
+#define KXEN_MSG_EVENT 0x2u
+
+struct kxen_msg_hdr {
+	uint32_t magic;   /* KXEN_ABI_MAGIC */
+	uint16_t version; /* KXEN_ABI_VERSION */
+	uint16_t op;      /* enum kxen_op */
+	uint32_t size;    /* whole message, header included */
+	uint32_t seq;     /* chosen by the requester, echoed in the reply */
+	int32_t status;   /* reply: 0 or a negative errno; request: 0 */
+	uint32_t flags;   /* KXEN_MSG_* */
+};
+_Static_assert(sizeof(struct kxen_msg_hdr) == 24, "hdr layout");
+
+/* KXEN_OP_HANDSHAKE: first request on every connection. */
+struct kxen_handshake {
+	uint32_t abi_version; /* request: client's; reply: server's */
+	uint32_t server_pid;  /* reply only */
+};
+
+/* KXEN_OP_DOMAIN_CREATE */
+#define KXEN_CREATE_HVM 0x1u /* always set by libctl; the only kind */
+struct kxen_domain_create {
+	char name[KXEN_NAME_MAX]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
+	uint32_t max_vcpus;       /* 1..KXEN_MAX_VCPUS */
+	uint32_t flags;           /* KXEN_CREATE_* */
+	uint64_t max_mem_kb;      /* 0: none populated until setmaxmem */
+};
+struct kxen_domain_create_reply {
+	uint32_t domid;
+	uint32_t pad;
+};
+
+/* DESTROY, PAUSE, UNPAUSE, GETCONTEXT-less ops naming just a domain */
+struct kxen_domid_req {
+	uint32_t domid;
+	uint32_t pad; /* must be 0 */
+};
+
+/* KXEN_OP_DOMAIN_GETINFOLIST */
+struct kxen_getinfolist {
+	uint32_t first_domid;
+	uint32_t max_domains; /* reply holds at most this many */
+};
+
+enum kxen_domain_state {
+	KXEN_STATE_RUNNING = 1, /* at least one vCPU running */
+	KXEN_STATE_BLOCKED = 2, /* every online vCPU halted */
+	KXEN_STATE_PAUSED = 3,
+	KXEN_STATE_SHUTDOWN = 4,
+	KXEN_STATE_CRASHED = 5,
+	KXEN_STATE_DYING = 6,
+};
+
+struct kxen_domain_info {
+	uint32_t domid;
+	uint32_t state; /* enum kxen_domain_state */
+	uint32_t max_vcpus;
+	uint32_t online_vcpus;
+	uint64_t tot_pages; /* populated guest RAM, in 4 KiB pages */
+	uint64_t max_pages;
+	uint64_t cpu_time_ns; /* sum over the vCPU threads */
+	uint32_t child_pid;
+	uint32_t pad;
+	char name[KXEN_NAME_MAX];
+	char crash_reason[128]; /* NUL-terminated; empty unless crashed */
+};
+_Static_assert(sizeof(struct kxen_domain_info) == 240, "info layout");
+
+struct kxen_getinfolist_reply {
+	uint32_t count;
+	uint32_t pad;
+	struct kxen_domain_info info[]; /* count entries */
+};
+
+/* KXEN_OP_DOMAIN_MAX_VCPUS: may only lower/raise up to the created max */
+struct kxen_max_vcpus {
+	uint32_t domid;
+	uint32_t max_vcpus;
+};
+
+/* KXEN_OP_DOMAIN_SETMAXMEM */
+struct kxen_setmaxmem {
+	uint32_t domid;
+	uint32_t pad;
+	uint64_t max_mem_kb;
+};
+
+/*
+ * KXEN_OP_POPULATE_PHYSMAP: back these guest frames with RAM. Ranges must
+ * not overlap each other, existing RAM or the MMIO hole, and the total
+ * must stay within max_mem.
+ */
+struct kxen_gfn_range {
+	uint64_t first_gfn;
+	uint64_t nr_pages;
+};
+#define KXEN_POPULATE_MAX_RANGES 256u
+struct kxen_populate_physmap {
+	uint32_t domid;
+	uint32_t nr_ranges; /* 1..KXEN_POPULATE_MAX_RANGES */
+	struct kxen_gfn_range ranges[];
+};
+
+/*
+ * KXEN_OP_MAP_FOREIGN: find the RAM region holding gfn. The reply carries
+ * the region's memfd (SCM_RIGHTS); gfn's page is at file offset
+ * (gfn - region_first_gfn) << 12.
+ */
+struct kxen_map_foreign {
+	uint32_t domid;
+	uint32_t pad;
+	uint64_t gfn;
+};
+struct kxen_map_foreign_reply {
+	uint64_t region_first_gfn;
+	uint64_t region_nr_pages;
+};
+
+/*
+ * vCPU register state, a superset of what KVM_SET_REGS/SREGS take, so a
+ * vCPU can start in real, protected or long mode. Segment attributes use
+ * the VMX access-rights layout (Xen's hvm_hw_cpu "arbytes"): type[3:0],
+ * S[4], DPL[6:5], P[7], AVL[12], L[13], D/B[14], G[15].
+ */
+struct kxen_segment {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t selector;
+	uint16_t attr;
+};
+struct kxen_dtable {
+	uint64_t base;
+	uint32_t limit;
+	uint32_t pad;
+};
+struct kxen_vcpu_context {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	struct kxen_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct kxen_dtable gdtr, idtr;
+};
+_Static_assert(sizeof(struct kxen_vcpu_context) == 344, "ctx layout");
+
+/* KXEN_OP_VCPU_SETCONTEXT: sets the registers and brings the vCPU up. */
+struct kxen_vcpu_setcontext {
+	uint32_t domid;
+	uint32_t vcpu;
+	struct kxen_vcpu_context ctx;
+};
+/* KXEN_OP_VCPU_GETCONTEXT: request kxen_vcpu_req, reply kxen_vcpu_context */
+struct kxen_vcpu_req {
+	uint32_t domid;
+	uint32_t vcpu;
+};
+
+/*
+ * KXEN_OP_READCONSOLERING: Xen's semantics. Without KXEN_CONRING_
+ * INCREMENTAL the read starts at the oldest byte still held; with it, at
+ * index. The reply's next_index continues an incremental read.
+ */
+#define KXEN_CONRING_CLEAR 0x1u
+#define KXEN_CONRING_INCREMENTAL 0x2u
+struct kxen_readconsolering {
+	uint32_t flags;
+	uint32_t index;
+	uint32_t max_bytes; /* reply holds at most this many */
+	uint32_t pad;
+};
+struct kxen_readconsolering_reply {
+	uint32_t nr_bytes;
+	uint32_t next_index;
+	char data[];
+};
+
+/* KXEN_OP_PHYSINFO */
+#define KXEN_HOST_PVM 0x1u /* /dev/kvm is backed by PVM (see DESIGN.md) */
+struct kxen_physinfo_reply {
+	uint32_t nr_cpus;
+	uint32_t threads_per_core;
+	uint32_t cores_per_socket;
+	uint32_t nr_nodes;
+	uint32_t cpu_khz;
+	uint32_t max_vcpus; /* KVM_CAP_MAX_VCPUS, capped at KXEN_MAX_VCPUS */
+	uint64_t total_pages;
+	uint64_t free_pages;
+	uint32_t host_flags; /* KXEN_HOST_* */
+	uint32_t kvm_api_version;
+	uint32_t nr_domains;
+	uint32_t pad;
+};
+
+/* KXEN_OP_EVENT_LOG: child -> parent, no reply */
+enum kxen_log_level {
+	KXEN_LOG_ERROR = 0,
+	KXEN_LOG_WARN = 1,
+	KXEN_LOG_INFO = 2,
+	KXEN_LOG_DEBUG = 3,
+};
+struct kxen_event_log {
+	uint32_t level; /* enum kxen_log_level */
+	uint32_t len;   /* bytes of text, no NUL */
+	char text[];
+};
+
+/* KXEN_OP_EVENT_STATE: child -> parent, no reply; carries the full info */
+/* payload: struct kxen_domain_info */
+
+/* KXEN_OP_CHILD_ATTACH: parent -> child; reply: struct kxen_domain_info */
+
+#endif /* KXEN_ABI_H */
