@@ -1,0 +1,62 @@
+/*
+ * kxen extensions to xenctrl.h (kxc_ prefix). Xen's API has no place for
+ * what kxen adds or does differently: named domains, a vCPU context that
+ * can express real-mode segments (Xen's vcpu_guest_context is PV-shaped),
+ * and a readable reason for the last failure. Same conventions as
+ * xenctrl.h: 0 (or a count) on success, -1 with errno set on failure.
+ */
+#ifndef KXENCTRL_H
+#define KXENCTRL_H
+
+#include <stdint.h>
+
+#include "kxen/abi.h"
+#include "xenctrl.h"
+
+/*
+ * xc_domain_create with a domain name (kxen_name_valid). EEXIST when the
+ * name is taken.
+ */
+int kxc_domain_create_named(xc_interface *xch, const char *name,
+			    uint32_t *pdomid,
+			    struct xen_domctl_createdomain *config);
+
+/*
+ * kxen's own view of up to max domains with id >= first_domid, names and
+ * crash reasons included. Returns the count, or -1 + errno.
+ */
+int kxc_domain_list(xc_interface *xch, uint32_t first_domid, unsigned int max,
+		    struct kxen_domain_info *info);
+
+/*
+ * Resolve a domain named on a command line: a decimal string is an id
+ * when such a domain exists, otherwise a name. ESRCH when neither.
+ */
+int kxc_domain_lookup(xc_interface *xch, const char *name_or_id,
+		      uint32_t *domid);
+
+/*
+ * Set vCPU vcpu's registers and bring it up (it runs once the domain is
+ * unpaused). Shaped like Xen's xc_vcpu_setcontext.
+ */
+int kxc_vcpu_setcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu,
+			const struct kxen_vcpu_context *ctx);
+int kxc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu,
+			struct kxen_vcpu_context *ctx);
+
+/* kxend's host information, with the kxen-only fields xc_physinfo drops. */
+int kxc_physinfo(xc_interface *xch, struct kxen_physinfo_reply *out);
+
+/* ABI version the connected kxend reported in the handshake. */
+uint32_t kxc_abi_version(xc_interface *xch);
+
+/*
+ * One line naming what failed last on xch, e.g. "cannot connect to kxend
+ * at /run/kxen/kxend.sock: No such file or directory - is kxend
+ * running?". With xch NULL, the reason the last xc_interface_open (or
+ * xenforeignmemory_open) in this thread failed. Never NULL; "" if
+ * nothing failed.
+ */
+const char *kxc_last_error(xc_interface *xch);
+
+#endif /* KXENCTRL_H */

@@ -1,0 +1,65 @@
+/*
+ * libctl internals shared by the transport and the API files. Nothing
+ * here is installed: handles stay opaque to callers.
+ */
+#ifndef KXEN_LIBCTL_PRIV_H
+#define KXEN_LIBCTL_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kxen/abi.h"
+#include "xenctrl.h"
+
+#define KXC_DEFAULT_RUNDIR "/run/kxen"
+#define KXC_SOCK_NAME "kxend.sock"
+#define KXC_REPLY_TIMEOUT_MS 60000
+#define KXC_ERR_MAX 256
+
+struct xc_interface_core {
+	int sock; /* -1 once the connection is unusable */
+	uint32_t seq;
+	uint32_t abi_version;
+	uint32_t server_pid;
+	unsigned int create_count; /* for xc_domain_create's names */
+	char path[108];		   /* sun_path of the socket */
+	char err[KXC_ERR_MAX];	   /* kxc_last_error */
+	union {
+		struct kxen_msg_hdr hdr; /* alignment for the header */
+		unsigned char bytes[KXEN_MSG_MAX];
+	} buf; /* one message in flight at a time */
+};
+
+/* Open a connection and handshake; NULL + errno, reason in open error. */
+xc_interface *kxc_connect(void);
+void kxc_disconnect(xc_interface *xch);
+
+/*
+ * One request -> one reply. The reply's payload (at most reply_max bytes;
+ * more is EBADMSG) is copied to reply and its length stored in
+ * *reply_len when not NULL. A passed descriptor goes to *fd_out (-1 if
+ * none; when fd_out is NULL any is closed). Returns 0, or -1 + errno
+ * with the error text set: kxend's own -errno, ETIMEDOUT after 60 s,
+ * EBADMSG for a malformed reply, EPIPE when the connection is gone.
+ */
+int kxc_call(xc_interface *xch, uint16_t op, const void *req, size_t req_len,
+	     void *reply, size_t reply_max, size_t *reply_len, int *fd_out);
+
+/* The last reply's payload, in xch->buf. */
+static inline const void *kxc_reply_payload(const xc_interface *xch)
+{
+	return xch->buf.bytes + sizeof(struct kxen_msg_hdr);
+}
+
+/* Set the handle's error text (printf-style); keeps errno unchanged. */
+void kxc_set_error(xc_interface *xch, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Remember why an open failed, for kxc_last_error(NULL). */
+void kxc_set_open_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Fail with errno = err and a text naming what; returns -1. */
+int kxc_fail(xc_interface *xch, int err, const char *what);
+
+#endif /* KXEN_LIBCTL_PRIV_H */
