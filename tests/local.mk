@@ -1,0 +1,25 @@
+# tests/local.mk - the CUnit test binary. Every suite lives in its own
+# file and registers itself from tests/main.c (see tests/harness.h).
+
+check_PROGRAMS += tests/kxen-tests
+TESTS += tests/kxen-tests
+
+tests_kxen_tests_SOURCES += \
+	tests/main.c \
+	tests/harness.c \
+	tests/harness.h \
+	tests/test_abi.c \
+	tests/test_config.c \
+	tests/test_compat.c \
+	tests/test_lifecycle.c
+tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
+tests_kxen_tests_LDADD += \
+	libctl/libkxenctrl.a \
+	libctl/libkxenmsg.a \
+	$(CUNIT_LIBS) \
+	$(YAJL_LIBS) \
+	-lpthread
+
+# The lifecycle tests boot the guests, so they must exist before the
+# tests run, also under `make check` alone.
+check_DATA += $(KXEN_TEST_GUESTS)
