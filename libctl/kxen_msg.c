@@ -30,8 +30,14 @@ struct op_rule {
 	bool child_only;
 };
 
-#define FIXED(T) {sizeof(T), 0, 0}
-#define NONE {0, 0, 0}
+#define FIXED(T)                                                               \
+	{                                                                      \
+		sizeof(T), 0, 0                                                \
+	}
+#define NONE                                                                   \
+	{                                                                      \
+		0, 0, 0                                                        \
+	}
 
 static const struct op_rule op_rules[KXEN_OP_MAX] = {
     [KXEN_OP_HANDSHAKE] = {"handshake", FIXED(struct kxen_handshake),
@@ -39,21 +45,21 @@ static const struct op_rule op_rules[KXEN_OP_MAX] = {
     [KXEN_OP_DOMAIN_CREATE] = {"domain_create",
 			       FIXED(struct kxen_domain_create),
 			       FIXED(struct kxen_domain_create_reply), false},
-    [KXEN_OP_DOMAIN_DESTROY] = {"domain_destroy",
-				FIXED(struct kxen_domid_req), NONE, false},
+    [KXEN_OP_DOMAIN_DESTROY] = {"domain_destroy", FIXED(struct kxen_domid_req),
+				NONE, false},
     [KXEN_OP_DOMAIN_PAUSE] = {"domain_pause", FIXED(struct kxen_domid_req),
 			      NONE, false},
-    [KXEN_OP_DOMAIN_UNPAUSE] = {"domain_unpause",
-				FIXED(struct kxen_domid_req), NONE, false},
-    [KXEN_OP_DOMAIN_GETINFOLIST] =
-	{"domain_getinfolist",
-	 FIXED(struct kxen_getinfolist),
-	 {sizeof(struct kxen_getinfolist_reply),
-	  sizeof(struct kxen_domain_info),
-	  (KXEN_MSG_MAX - sizeof(struct kxen_msg_hdr) -
-	   sizeof(struct kxen_getinfolist_reply)) /
-	      sizeof(struct kxen_domain_info)},
-	 false},
+    [KXEN_OP_DOMAIN_UNPAUSE] = {"domain_unpause", FIXED(struct kxen_domid_req),
+				NONE, false},
+    [KXEN_OP_DOMAIN_GETINFOLIST] = {"domain_getinfolist",
+				    FIXED(struct kxen_getinfolist),
+				    {sizeof(struct kxen_getinfolist_reply),
+				     sizeof(struct kxen_domain_info),
+				     (KXEN_MSG_MAX -
+				      sizeof(struct kxen_msg_hdr) -
+				      sizeof(struct kxen_getinfolist_reply)) /
+					 sizeof(struct kxen_domain_info)},
+				    false},
     [KXEN_OP_DOMAIN_MAX_VCPUS] = {"domain_max_vcpus",
 				  FIXED(struct kxen_max_vcpus), NONE, false},
     [KXEN_OP_DOMAIN_SETMAXMEM] = {"domain_setmaxmem",
@@ -69,16 +75,15 @@ static const struct op_rule op_rules[KXEN_OP_MAX] = {
     [KXEN_OP_VCPU_SETCONTEXT] = {"vcpu_setcontext",
 				 FIXED(struct kxen_vcpu_setcontext), NONE,
 				 false},
-    [KXEN_OP_VCPU_GETCONTEXT] = {"vcpu_getcontext",
-				 FIXED(struct kxen_vcpu_req),
+    [KXEN_OP_VCPU_GETCONTEXT] = {"vcpu_getcontext", FIXED(struct kxen_vcpu_req),
 				 FIXED(struct kxen_vcpu_context), false},
-    [KXEN_OP_READCONSOLERING] =
-	{"readconsolering",
-	 FIXED(struct kxen_readconsolering),
-	 {sizeof(struct kxen_readconsolering_reply), 1,
-	  KXEN_MSG_MAX - sizeof(struct kxen_msg_hdr) -
-	      sizeof(struct kxen_readconsolering_reply)},
-	 false},
+    [KXEN_OP_READCONSOLERING] = {"readconsolering",
+				 FIXED(struct kxen_readconsolering),
+				 {sizeof(struct kxen_readconsolering_reply), 1,
+				  KXEN_MSG_MAX - sizeof(struct kxen_msg_hdr) -
+				      sizeof(
+					  struct kxen_readconsolering_reply)},
+				 false},
     [KXEN_OP_PHYSINFO] = {"physinfo", NONE, FIXED(struct kxen_physinfo_reply),
 			  false},
     [KXEN_OP_CHILD_ATTACH] = {"child_attach", NONE,
@@ -203,8 +208,8 @@ ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out)
 	return n;
 }
 
-ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen,
-			      int *fd_out, int timeout_ms)
+ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
+			      int timeout_ms)
 {
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
 	int rc;
@@ -265,8 +270,7 @@ int kxen_msg_check_request(const void *buf, size_t len)
 	return check_size(&op_rules[hdr->op].request, len - sizeof(*hdr));
 }
 
-int kxen_msg_check_reply(const void *buf, size_t len, uint16_t op,
-			 uint32_t seq)
+int kxen_msg_check_reply(const void *buf, size_t len, uint16_t op, uint32_t seq)
 {
 	const struct kxen_msg_hdr *hdr;
 	int rc = check_header(buf, len, &hdr);

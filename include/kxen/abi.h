@@ -57,7 +57,7 @@ enum kxen_op {
 	KXEN_OP_PHYSINFO = 14,
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
-	KXEN_OP_EVENT_LOG = 65,    /* child -> parent: one log line */
+	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
 	KXEN_OP_EVENT_STATE = 66,  /* child -> parent: state changed */
 	KXEN_OP_MAX = 67,
 };
@@ -67,13 +67,13 @@ enum kxen_op {
 #define KXEN_MSG_EVENT 0x2u
 
 struct kxen_msg_hdr {
-	uint32_t magic;   /* KXEN_ABI_MAGIC */
+	uint32_t magic;	  /* KXEN_ABI_MAGIC */
 	uint16_t version; /* KXEN_ABI_VERSION */
-	uint16_t op;      /* enum kxen_op */
-	uint32_t size;    /* whole message, header included */
-	uint32_t seq;     /* chosen by the requester, echoed in the reply */
-	int32_t status;   /* reply: 0 or a negative errno; request: 0 */
-	uint32_t flags;   /* KXEN_MSG_* */
+	uint16_t op;	  /* enum kxen_op */
+	uint32_t size;	  /* whole message, header included */
+	uint32_t seq;	  /* chosen by the requester, echoed in the reply */
+	int32_t status;	  /* reply: 0 or a negative errno; request: 0 */
+	uint32_t flags;	  /* KXEN_MSG_* */
 };
 _Static_assert(sizeof(struct kxen_msg_hdr) == 24, "hdr layout");
 
@@ -87,9 +87,9 @@ struct kxen_handshake {
 #define KXEN_CREATE_HVM 0x1u /* always set by libctl; the only kind */
 struct kxen_domain_create {
 	char name[KXEN_NAME_MAX]; /* NUL-terminated, [A-Za-z0-9_.-]+ */
-	uint32_t max_vcpus;       /* 1..KXEN_MAX_VCPUS */
-	uint32_t flags;           /* KXEN_CREATE_* */
-	uint64_t max_mem_kb;      /* 0: none populated until setmaxmem */
+	uint32_t max_vcpus;	  /* 1..KXEN_MAX_VCPUS */
+	uint32_t flags;		  /* KXEN_CREATE_* */
+	uint64_t max_mem_kb;	  /* 0: none populated until setmaxmem */
 };
 struct kxen_domain_create_reply {
 	uint32_t domid;
@@ -266,7 +266,7 @@ enum kxen_log_level {
 };
 struct kxen_event_log {
 	uint32_t level; /* enum kxen_log_level */
-	uint32_t len;   /* bytes of text, no NUL */
+	uint32_t len;	/* bytes of text, no NUL */
 	char text[];
 };
 

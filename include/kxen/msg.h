@@ -36,8 +36,8 @@ ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out);
  * Like kxen_msg_recv, but gives up after timeout_ms (-1: wait forever)
  * with -ETIMEDOUT.
  */
-ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen,
-			      int *fd_out, int timeout_ms);
+ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
+			      int timeout_ms);
 
 /*
  * Check a received request: magic, version, size field equal to the

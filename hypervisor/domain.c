@@ -1,0 +1,314 @@
+/*
+ * A domain inside its kxend child: VM creation, lifecycle (pause,
+ * unpause, crash, destroy) and the domain-wide view of its vCPUs.
+ */
+#include "domain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dev/debugcon.h"
+#include "log.h"
+#include "vcpu.h"
+
+/* Where KVM on Intel keeps the real-mode TSS: 3 pages in the MMIO hole,
+ * just below the BIOS area, as other VMMs place it. */
+#define KVM_TSS_ADDR 0xfffbd000ul
+#define PAUSE_TIMEOUT_S 10
+
+static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
+{
+	unsigned nent = 128;
+
+	for (int tries = 0; tries < 4; tries++, nent *= 2) {
+		struct kvm_cpuid2 *c =
+		    calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = nent;
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+static int open_vm(struct domain *d)
+{
+	int api;
+
+	d->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (d->kvm_fd < 0)
+		return -errno;
+	api = ioctl(d->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (api != KVM_API_VERSION)
+		return -ENOSYS;
+	d->vm_fd = ioctl(d->kvm_fd, KVM_CREATE_VM, 0);
+	if (d->vm_fd < 0)
+		return -errno;
+	/* Needed on VMX hosts to run real mode; harmless elsewhere. */
+	if (ioctl(d->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
+		log_debug(d->domid, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	return 0;
+}
+
+static int create_vcpus(struct domain *d)
+{
+	struct kvm_cpuid2 *cpuid;
+	int mmap_size, rc = 0;
+	unsigned i;
+
+	mmap_size = ioctl(d->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (mmap_size <= 0)
+		return -errno;
+	cpuid = get_supported_cpuid(d->kvm_fd);
+	if (!cpuid)
+		return -errno ? -errno : -ENOMEM;
+	d->vcpus = calloc(d->max_vcpus, sizeof(d->vcpus[0]));
+	if (!d->vcpus) {
+		free(cpuid);
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->max_vcpus && rc == 0; i++)
+		rc = vcpu_create(d, i, mmap_size, cpuid, &d->vcpus[i]);
+	free(cpuid);
+	for (i = 0; i < d->max_vcpus && rc == 0; i++)
+		rc = vcpu_start(d->vcpus[i]);
+	return rc;
+}
+
+static int create_devices(struct domain *d)
+{
+	d->io = io_table_create();
+	d->debugcon = debugcon_create(d->domid);
+	if (!d->io || !d->debugcon)
+		return -ENOMEM;
+	return debugcon_register(d->debugcon, d->io);
+}
+
+int domain_create(struct domain **out, uint32_t domid, const char *name,
+		  unsigned max_vcpus, uint64_t max_pages)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	d->domid = domid;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->kvm_fd = d->vm_fd = -1;
+	d->max_vcpus = max_vcpus;
+	/* Created paused, as Xen's domains are: the toolstack builds the
+	 * guest, then unpauses. */
+	d->pause_count = 1;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	rc = open_vm(d);
+	if (rc == 0) {
+		guest_memory_init(&d->mem, domid, d->vm_fd, max_pages);
+		rc = create_devices(d);
+	}
+	if (rc == 0)
+		rc = create_vcpus(d);
+	if (rc) {
+		log_error(domid, "cannot create the VM: %s", strerror(-rc));
+		domain_destroy(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void domain_destroy(struct domain *d)
+{
+	unsigned i;
+
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->dying = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
+		vcpu_destroy(d->vcpus[i]);
+	free(d->vcpus);
+	debugcon_destroy(d->debugcon);
+	io_table_destroy(d->io);
+	if (d->vm_fd >= 0)
+		guest_memory_release(&d->mem);
+	if (d->vm_fd >= 0)
+		close(d->vm_fd);
+	if (d->kvm_fd >= 0)
+		close(d->kvm_fd);
+	pthread_cond_destroy(&d->cond);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* Caller holds d->lock. */
+static bool all_parked(struct domain *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->max_vcpus; i++)
+		if (!d->vcpus[i]->parked)
+			return false;
+	return true;
+}
+
+int domain_pause(struct domain *d)
+{
+	struct timespec deadline;
+	unsigned i;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += PAUSE_TIMEOUT_S;
+	pthread_mutex_lock(&d->lock);
+	/* Xen counts pauses by the controller and caps the count. */
+	if (d->pause_count == 255) {
+		pthread_mutex_unlock(&d->lock);
+		return -EOVERFLOW;
+	}
+	d->pause_count++;
+	for (i = 0; i < d->max_vcpus; i++)
+		vcpu_kick(d->vcpus[i]);
+	while (!all_parked(d) && rc == 0)
+		rc = pthread_cond_timedwait(&d->cond, &d->lock, &deadline);
+	pthread_mutex_unlock(&d->lock);
+	if (rc) {
+		log_error(d->domid, "vCPUs did not stop within %d s",
+			  PAUSE_TIMEOUT_S);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int domain_unpause(struct domain *d)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->pause_count == 0) {
+		pthread_mutex_unlock(&d->lock);
+		return -EINVAL;
+	}
+	d->pause_count--;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	char reason[sizeof(d->crash_reason)];
+	unsigned i;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&d->lock);
+	if (d->crashed) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	d->crashed = true;
+	memcpy(d->crash_reason, reason, sizeof(reason));
+	for (i = 0; i < d->max_vcpus; i++)
+		vcpu_kick(d->vcpus[i]);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	log_error(d->domid, "domain '%s' crashed: %s", d->name, reason);
+}
+
+/* Caller holds d->lock. */
+static uint32_t state_locked(struct domain *d)
+{
+	unsigned i, online = 0, halted = 0;
+
+	if (d->dying)
+		return KXEN_STATE_DYING;
+	if (d->crashed)
+		return KXEN_STATE_CRASHED;
+	if (d->pause_count)
+		return KXEN_STATE_PAUSED;
+	for (i = 0; i < d->max_vcpus; i++) {
+		online += d->vcpus[i]->online;
+		halted += d->vcpus[i]->online && d->vcpus[i]->halted;
+	}
+	return online && halted == online ? KXEN_STATE_BLOCKED
+					  : KXEN_STATE_RUNNING;
+}
+
+void domain_get_info(struct domain *d, struct kxen_domain_info *info)
+{
+	unsigned i;
+
+	memset(info, 0, sizeof(*info));
+	info->domid = d->domid;
+	info->max_vcpus = d->max_vcpus;
+	info->tot_pages = d->mem.tot_pages;
+	info->max_pages = d->mem.max_pages;
+	info->child_pid = getpid();
+	snprintf(info->name, sizeof(info->name), "%s", d->name);
+	for (i = 0; i < d->max_vcpus; i++)
+		info->cpu_time_ns += vcpu_cpu_time_ns(d->vcpus[i]);
+	pthread_mutex_lock(&d->lock);
+	info->state = state_locked(d);
+	for (i = 0; i < d->max_vcpus; i++)
+		info->online_vcpus += d->vcpus[i]->online;
+	if (d->crashed)
+		snprintf(info->crash_reason, sizeof(info->crash_reason), "%s",
+			 d->crash_reason);
+	pthread_mutex_unlock(&d->lock);
+}
+
+int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
+			   const struct kxen_vcpu_context *ctx)
+{
+	struct vcpu *v;
+	int rc;
+
+	if (vcpu >= d->max_vcpus)
+		return -ENOENT;
+	v = d->vcpus[vcpu];
+	pthread_mutex_lock(&d->lock);
+	/* Registers of a running vCPU belong to its thread. */
+	if (!v->parked || (v->online && !d->pause_count && !d->crashed)) {
+		pthread_mutex_unlock(&d->lock);
+		return -EBUSY;
+	}
+	rc = vcpu_set_context(v, ctx);
+	if (rc == 0) {
+		v->online = true;
+		v->halted = false;
+		pthread_cond_broadcast(&d->cond);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
+			   struct kxen_vcpu_context *ctx)
+{
+	struct vcpu *v;
+	int rc;
+
+	if (vcpu >= d->max_vcpus)
+		return -ENOENT;
+	v = d->vcpus[vcpu];
+	pthread_mutex_lock(&d->lock);
+	rc = v->parked ? vcpu_get_context(v, ctx) : -EBUSY;
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}

@@ -1,0 +1,70 @@
+/*
+ * One domain, as its kxend child process holds it: the KVM VM, guest
+ * RAM, the exit dispatch table, in-core devices and the vCPUs.
+ *
+ * Lock order (STYLE.md): domain->lock, then device locks, then the log.
+ * domain->lock guards: pause_count, dying, crashed, crash_reason and each
+ * vCPU's online/halted/parked flags. The rest is set up by the control
+ * thread before vCPUs run and is read-only while they do.
+ */
+#ifndef KXEN_DOMAIN_H
+#define KXEN_DOMAIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest_memory.h"
+#include "io_dispatch.h"
+#include "kxen/abi.h"
+
+struct vcpu;
+struct debugcon;
+
+struct domain {
+	uint32_t domid;
+	char name[KXEN_NAME_MAX];
+	int kvm_fd;
+	int vm_fd;
+	struct guest_memory mem;
+	struct io_table *io;
+	struct debugcon *debugcon;
+
+	unsigned max_vcpus;
+	struct vcpu **vcpus;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* any change of the flags below */
+	unsigned pause_count;
+	bool dying;
+	bool crashed;
+	char crash_reason[128];
+
+	/* Counted per domain for `kxl stat` and the logs. */
+	uint64_t emulation_failures;
+};
+
+/* Build the VM, its vCPUs (parked) and the in-core devices. */
+int domain_create(struct domain **out, uint32_t domid, const char *name,
+		  unsigned max_vcpus, uint64_t max_pages);
+/* Stop and join the vCPUs, release KVM fds and memory. */
+void domain_destroy(struct domain *d);
+
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+
+/*
+ * Crash the domain (guest-caused): its vCPUs stop, the reason is kept and
+ * logged. Safe from any thread; later calls keep the first reason.
+ */
+void domain_crash(struct domain *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void domain_get_info(struct domain *d, struct kxen_domain_info *info);
+
+int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
+			   const struct kxen_vcpu_context *ctx);
+int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
+			   struct kxen_vcpu_context *ctx);
+
+#endif

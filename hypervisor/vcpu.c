@@ -1,0 +1,344 @@
+/*
+ * vCPU threads: each loops on KVM_RUN and dispatches exits. Without the
+ * in-kernel irqchip (the core is the irqchip), HLT comes back to us and
+ * the thread parks until something wakes it.
+ *
+ * Kicking: another thread sets the flag it wants noticed under d->lock,
+ * then sets kvm_run.immediate_exit and sends SIGUSR1. A signal that lands
+ * inside KVM_RUN makes it return EINTR; one that lands just before entry
+ * is caught by immediate_exit. The thread clears immediate_exit before it
+ * re-checks the flags, so no kick is lost.
+ */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "log.h"
+
+#define KICK_SIGNAL SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* Only there to interrupt KVM_RUN. */
+}
+
+int vcpu_init_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: KVM_RUN must return EINTR. */
+	if (sigaction(KICK_SIGNAL, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *host)
+{
+	size_t sz = sizeof(*host) + host->nent * sizeof(host->entries[0]);
+	struct kvm_cpuid2 *c = malloc(sz);
+	unsigned i;
+	int rc = 0;
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, host, sz);
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		/* Initial APIC ID (SDM vol. 2A, CPUID leaf 1 EBX[31:24]). */
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) | (v->id << 24);
+		/* x2APIC ID of leaf 0xB is EDX. */
+		if (e->function == 0xb)
+			e->edx = v->id;
+	}
+	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+		rc = -errno;
+	free(c);
+	return rc;
+}
+
+int vcpu_create(struct domain *d, unsigned id, int mmap_size,
+		const struct kvm_cpuid2 *cpuid, struct vcpu **out)
+{
+	struct vcpu *v = calloc(1, sizeof(*v));
+	int rc;
+
+	if (!v)
+		return -ENOMEM;
+	v->d = d;
+	v->id = id;
+	v->parked = true;
+	v->fd = ioctl(d->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0) {
+		rc = -errno;
+		free(v);
+		return rc;
+	}
+	v->run_size = mmap_size;
+	v->run =
+	    mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		rc = -errno;
+		close(v->fd);
+		free(v);
+		return rc;
+	}
+	rc = set_cpuid(v, cpuid);
+	if (rc) {
+		munmap(v->run, v->run_size);
+		close(v->fd);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (v->thread_started)
+		pthread_kill(v->thread, KICK_SIGNAL);
+}
+
+/* Caller holds d->lock: may this vCPU enter the guest now? */
+static bool may_run(const struct vcpu *v)
+{
+	const struct domain *d = v->d;
+
+	return !d->dying && !d->crashed && d->pause_count == 0 && v->online &&
+	       !v->halted;
+}
+
+static int handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	unsigned size = run->io.size, i;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	if ((size != 1 && size != 2 && size != 4) ||
+	    run->io.data_offset >= v->run_size ||
+	    (uint64_t)run->io.count * size > v->run_size - run->io.data_offset)
+		return -EIO;
+	/* A rep string instruction arrives as count elements. */
+	for (i = 0; i < run->io.count; i++, data += size) {
+		uint64_t val = 0;
+		int rc;
+
+		if (is_write)
+			memcpy(&val, data, size);
+		rc = io_table_access(v->d->io, IO_SPACE_PORT, run->io.port,
+				     size, is_write, &val, v->d->domid);
+		if (rc)
+			return rc;
+		if (!is_write)
+			memcpy(data, &val, size);
+	}
+	return 0;
+}
+
+static int handle_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	unsigned len = run->mmio.len;
+	uint64_t val = 0;
+	int rc;
+
+	if (len == 0 || len > 8)
+		return -EIO;
+	if (run->mmio.is_write)
+		memcpy(&val, run->mmio.data, len);
+	rc = io_table_access(v->d->io, IO_SPACE_MMIO, run->mmio.phys_addr, len,
+			     run->mmio.is_write, &val, v->d->domid);
+	if (rc)
+		return rc;
+	if (!run->mmio.is_write)
+		memcpy(run->mmio.data, &val, len);
+	return 0;
+}
+
+static void handle_hlt(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	/* Nothing can interrupt a halted vCPU yet: it sleeps until an
+	 * interrupt source (the in-core devices) wakes it, or the domain
+	 * is paused or destroyed. */
+	pthread_mutex_lock(&d->lock);
+	v->halted = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void handle_internal_error(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char bytes[3 * 16 + 1] = "";
+	unsigned i, n = 0;
+
+	__atomic_fetch_add(&v->d->emulation_failures, 1, __ATOMIC_RELAXED);
+	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+	    run->internal.ndata >= 3) {
+		/* With KVM_CAP_EXIT_ON_EMULATION_FAILURE data[0] = flags,
+		 * data[1] = length, data[2..] = instruction bytes. */
+		uint64_t len = run->internal.data[1];
+		const uint8_t *insn = (const uint8_t *)&run->internal.data[2];
+
+		for (i = 0; i < len && i < 15; i++)
+			n += snprintf(bytes + n, sizeof(bytes) - n, "%02x ",
+				      insn[i]);
+	}
+	struct kvm_regs regs;
+	unsigned long long rip = 0;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
+		rip = regs.rip;
+	domain_crash(
+	    v->d, "vCPU %u: KVM internal error (suberror %u) at RIP %#llx%s%s",
+	    v->id, run->internal.suberror, rip, n ? ", bytes " : "", bytes);
+}
+
+/* Returns false when the vCPU must stop running the guest. */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	int rc;
+
+	__atomic_fetch_add(&v->exits, 1, __ATOMIC_RELAXED);
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		rc = handle_io(v);
+		if (rc)
+			domain_crash(v->d,
+				     "vCPU %u: port %#x access failed: %s",
+				     v->id, run->io.port, strerror(-rc));
+		return rc == 0;
+	case KVM_EXIT_MMIO:
+		rc = handle_mmio(v);
+		if (rc)
+			domain_crash(
+			    v->d, "vCPU %u: MMIO %#llx access failed: %s",
+			    v->id, (unsigned long long)run->mmio.phys_addr,
+			    strerror(-rc));
+		return rc == 0;
+	case KVM_EXIT_HLT:
+		handle_hlt(v);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		domain_crash(v->d, "vCPU %u: triple fault", v->id);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		handle_internal_error(v);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		domain_crash(v->d,
+			     "vCPU %u: VM entry failed (hardware reason %#llx)",
+			     v->id,
+			     (unsigned long long)
+				 run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	default:
+		domain_crash(v->d, "vCPU %u: unhandled exit reason %u", v->id,
+			     run->exit_reason);
+		return false;
+	}
+}
+
+/* Wait until the vCPU may run; returns false when it must end. */
+static bool wait_runnable(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	bool end;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->dying && !may_run(v)) {
+		if (!v->parked) {
+			v->parked = true;
+			pthread_cond_broadcast(&d->cond);
+		}
+		pthread_cond_wait(&d->cond, &d->lock);
+	}
+	v->parked = d->dying;
+	end = d->dying;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	return !end;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+
+	while (wait_runnable(v)) {
+		int rc = ioctl(v->fd, KVM_RUN, 0);
+		int err = errno;
+
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (rc < 0) {
+			if (err == EINTR || err == EAGAIN)
+				continue;
+			domain_crash(v->d, "vCPU %u: KVM_RUN failed: %s", v->id,
+				     strerror(err));
+			continue;
+		}
+		handle_exit(v);
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	sigset_t all, old;
+	int rc;
+
+	/* The thread inherits a mask with the kick signal open. */
+	sigfillset(&all);
+	sigdelset(&all, KICK_SIGNAL);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	if (v->thread_started) {
+		vcpu_kick(v);
+		pthread_join(v->thread, NULL);
+	}
+	munmap(v->run, v->run_size);
+	close(v->fd);
+	free(v);
+}
+
+uint64_t vcpu_cpu_time_ns(struct vcpu *v)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (!v->thread_started || pthread_getcpuclockid(v->thread, &cid) ||
+	    clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}

@@ -1,0 +1,50 @@
+/*
+ * A vCPU: its KVM fd, the shared kvm_run page and the thread that loops
+ * on KVM_RUN. Flags live under the domain's lock (see domain.h).
+ */
+#ifndef KXEN_VCPU_H
+#define KXEN_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kxen/abi.h"
+
+struct domain;
+
+struct vcpu {
+	struct domain *d;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+
+	/* Guarded by d->lock. */
+	bool online; /* context set; takes part in scheduling */
+	bool halted; /* in HLT, waiting for an interrupt */
+	bool parked; /* the thread is waiting, not in KVM_RUN */
+
+	uint64_t exits; /* relaxed atomic */
+};
+
+/* Install the no-op kick signal handler; once per process. */
+int vcpu_init_signals(void);
+
+int vcpu_create(struct domain *d, unsigned id, int mmap_size,
+		const struct kvm_cpuid2 *cpuid, struct vcpu **out);
+int vcpu_start(struct vcpu *v);
+/* Make the thread leave KVM_RUN soon; callers then wait on d->cond. */
+void vcpu_kick(struct vcpu *v);
+/* The thread must have been told to stop (d->dying) before this. */
+void vcpu_destroy(struct vcpu *v);
+uint64_t vcpu_cpu_time_ns(struct vcpu *v);
+
+/* The vCPU must be parked (domain paused or vCPU offline). */
+int vcpu_set_context(struct vcpu *v, const struct kxen_vcpu_context *ctx);
+int vcpu_get_context(struct vcpu *v, struct kxen_vcpu_context *ctx);
+
+#endif
