@@ -28,9 +28,14 @@ make check 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 
-if [ "$rc" -ne 0 ] && [ -f tests/test-suite.log ]; then
-	echo "---- tests/test-suite.log ----"
-	cat tests/test-suite.log
+# Automake writes the suite log next to the top Makefile.
+if [ "$rc" -ne 0 ]; then
+	for f in test-suite.log tests/test-suite.log; do
+		if [ -f "$f" ]; then
+			echo "---- $f ----"
+			cat "$f"
+		fi
+	done
 fi
 
 # The runner's own summary lands in its per-test log; fall back to the
