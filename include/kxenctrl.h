@@ -52,7 +52,7 @@ uint32_t kxc_abi_version(xc_interface *xch);
 
 /*
  * One line naming what failed last on xch, e.g. "cannot connect to kxend
- * at /run/kxen/kxend.sock: No such file or directory - is kxend
+ * at /run/kxen/kxend.sock: No such file or directory — is kxend
  * running?". With xch NULL, the reason the last xc_interface_open (or
  * xenforeignmemory_open) in this thread failed. Never NULL; "" if
  * nothing failed.

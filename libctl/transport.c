@@ -95,7 +95,7 @@ static int connect_socket(xc_interface *xch)
 	if (connect(xch->sock, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return 0;
 	err = errno;
-	kxc_set_open_error("cannot connect to kxend at %s: %s - is kxend "
+	kxc_set_open_error("cannot connect to kxend at %s: %s — is kxend "
 			   "running?",
 			   xch->path, strerror(err));
 	close(xch->sock);

@@ -1,0 +1,280 @@
+/*
+ * Domain builder. The hypervisor parses no guest images (as in Xen): the
+ * toolstack validates the image, writes it into guest RAM through
+ * foreign mappings and hands the hypervisor nothing but register state.
+ */
+#include "builder.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "xenforeignmemory.h"
+
+/* RAM is populated in 1 MiB extents: memory is a whole number of MiB. */
+#define EXTENT_ORDER 8u
+#define EXTENT_PAGES (1ull << EXTENT_ORDER)
+
+struct build {
+	xc_interface *xch;
+	xenforeignmemory_handle *fmem;
+	const struct kxl_config *cfg;
+	uint32_t domid;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct build *b,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void set_seg(struct kxen_segment *s, uint16_t sel, uint32_t limit,
+		    uint16_t attr)
+{
+	*s = (struct kxen_segment){
+	    .base = 0, .limit = limit, .selector = sel, .attr = attr};
+}
+
+/* 16-bit real mode at 0x8000, stack below it (flat binaries). */
+static void real_mode_context(struct kxen_vcpu_context *c)
+{
+	set_seg(&c->cs, 0, 0xffff, 0x9b);
+	set_seg(&c->ds, 0, 0xffff, 0x93);
+	c->es = c->fs = c->gs = c->ss = c->ds;
+	c->gdtr.limit = c->idtr.limit = 0xffff;
+	c->rip = KXL_FLAT_LOAD_GPA;
+	c->rsp = KXL_FLAT_STACK;
+	c->cr0 = 0x10; /* ET */
+}
+
+/*
+ * 32-bit flat protected mode, paging off (ELF): the state a Multiboot or
+ * PVH loader gives, with EBX pointing at the command line.
+ */
+static void flat32_context(struct kxen_vcpu_context *c, uint64_t entry)
+{
+	set_seg(&c->cs, 0x08, 0xffffffff, 0xc09b);
+	set_seg(&c->ds, 0x10, 0xffffffff, 0xc093);
+	c->es = c->fs = c->gs = c->ss = c->ds;
+	c->rip = entry;
+	c->rbx = KXL_CMDLINE_GPA;
+	c->cr0 = 0x11; /* PE | ET */
+}
+
+void kxl_boot_context(const struct kxl_image *img,
+		      struct kxen_vcpu_context *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (img->kind == KXL_IMAGE_FLAT)
+		real_mode_context(ctx);
+	else
+		flat32_context(ctx, img->entry);
+	ctx->rflags = 0x2; /* bit 1 is reserved, always set */
+	set_seg(&ctx->tr, 0, img->kind == KXL_IMAGE_FLAT ? 0xffff : 0x67, 0x8b);
+	set_seg(&ctx->ldtr, 0, 0xffff, 0x82);
+	ctx->efer = 0;
+}
+
+static int libctl_fail(struct build *b, const char *what)
+{
+	return fail(b, "%s for domain '%s': %s", what, b->cfg->name,
+		    kxc_last_error(b->xch));
+}
+
+/* Low RAM up to the MMIO hole, the rest from 4 GiB (KXEN_MMIO_HOLE_*). */
+static int populate(struct build *b)
+{
+	uint64_t ext = b->cfg->memory_mib, low_ext, i;
+	xen_pfn_t *gfns = calloc(ext, sizeof(*gfns));
+	int rc;
+
+	if (!gfns)
+		return fail(b, "out of memory");
+	low_ext = (KXEN_MMIO_HOLE_START >> KXEN_PAGE_SHIFT) / EXTENT_PAGES;
+	for (i = 0; i < ext; i++) {
+		uint64_t base = i < low_ext
+				    ? 0
+				    : (KXEN_MMIO_HOLE_END >> KXEN_PAGE_SHIFT) -
+					  low_ext * EXTENT_PAGES;
+		gfns[i] = (xen_pfn_t)(base + i * EXTENT_PAGES);
+	}
+	rc = xc_domain_populate_physmap_exact(b->xch, b->domid, ext,
+					      EXTENT_ORDER, 0, gfns);
+	free(gfns);
+	if (rc < 0)
+		return fail(b,
+			    "cannot populate %llu MiB of RAM for domain "
+			    "'%s': %s",
+			    (unsigned long long)ext, b->cfg->name,
+			    kxc_last_error(b->xch));
+	return 0;
+}
+
+/* Map [gpa, gpa + len) of the guest, page-aligned outward. */
+static unsigned char *map_guest(struct build *b, uint64_t gpa, uint64_t len,
+				size_t *pages_out)
+{
+	uint64_t first = gpa >> KXEN_PAGE_SHIFT;
+	uint64_t last = (gpa + len - 1) >> KXEN_PAGE_SHIFT;
+	size_t pages = (size_t)(last - first + 1), i;
+	xen_pfn_t *gfns = calloc(pages, sizeof(*gfns));
+	unsigned char *p;
+
+	if (!gfns)
+		return NULL;
+	for (i = 0; i < pages; i++)
+		gfns[i] = (xen_pfn_t)(first + i);
+	p = xenforeignmemory_map(b->fmem, b->domid, PROT_READ | PROT_WRITE,
+				 pages, gfns, NULL);
+	free(gfns);
+	*pages_out = pages;
+	return p ? p + (gpa & (KXEN_PAGE_SIZE - 1)) : NULL;
+}
+
+static void unmap_guest(struct build *b, unsigned char *p, size_t pages)
+{
+	uintptr_t base = (uintptr_t)p & ~(uintptr_t)(KXEN_PAGE_SIZE - 1);
+
+	xenforeignmemory_unmap(b->fmem, (void *)base, pages);
+}
+
+static int copy_segment(struct build *b, const unsigned char *image,
+			const struct kxl_segment *s)
+{
+	size_t pages;
+	unsigned char *p = map_guest(b, s->paddr, s->memsz, &pages);
+
+	if (!p)
+		return fail(b,
+			    "cannot map guest memory at 0x%llx of domain "
+			    "'%s': %s",
+			    (unsigned long long)s->paddr, b->cfg->name,
+			    strerror(errno));
+	memcpy(p, image + s->offset, s->filesz);
+	memset(p + s->filesz, 0, s->memsz - s->filesz); /* bss */
+	unmap_guest(b, p, pages);
+	return 0;
+}
+
+static int write_cmdline(struct build *b)
+{
+	size_t pages, len = strlen(b->cfg->cmdline) + 1;
+	unsigned char *p;
+
+	if (len > KXEN_PAGE_SIZE)
+		return fail(b, "%s: command line longer than %u bytes",
+			    b->cfg->path, KXEN_PAGE_SIZE - 1);
+	p = map_guest(b, KXL_CMDLINE_GPA, KXEN_PAGE_SIZE, &pages);
+	if (!p)
+		return fail(b,
+			    "cannot map the command line page of domain "
+			    "'%s': %s",
+			    b->cfg->name, strerror(errno));
+	memset(p, 0, KXEN_PAGE_SIZE);
+	memcpy(p, b->cfg->cmdline, len);
+	unmap_guest(b, p, pages);
+	return 0;
+}
+
+static int load(struct build *b, const unsigned char *image,
+		const struct kxl_image *img)
+{
+	unsigned int i;
+
+	b->fmem = xenforeignmemory_open(NULL, 0);
+	if (!b->fmem)
+		return fail(b, "%s", kxc_last_error(NULL));
+	for (i = 0; i < img->nr_segs; i++)
+		if (copy_segment(b, image, &img->segs[i]) < 0)
+			return -1;
+	return write_cmdline(b);
+}
+
+static int start(struct build *b, const struct kxl_image *img)
+{
+	struct kxen_vcpu_context ctx;
+
+	/* Only vCPU 0: the others wait for the guest's own INIT/SIPI. */
+	kxl_boot_context(img, &ctx);
+	if (kxc_vcpu_setcontext(b->xch, b->domid, 0, &ctx) < 0)
+		return libctl_fail(b, "cannot set vCPU 0's registers");
+	if (xc_domain_unpause(b->xch, b->domid) < 0)
+		return libctl_fail(b, "cannot unpause");
+	return 0;
+}
+
+static int create(struct build *b)
+{
+	struct xen_domctl_createdomain cd = {0};
+
+	cd.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+	cd.max_vcpus = b->cfg->vcpus;
+	cd.max_grant_frames = -1;
+	cd.max_maptrack_frames = -1;
+	b->domid = 0;
+	if (kxc_domain_create_named(b->xch, b->cfg->name, &b->domid, &cd) < 0) {
+		if (errno == EEXIST)
+			return fail(b,
+				    "a domain named '%s' already exists "
+				    "(see 'kxl list')",
+				    b->cfg->name);
+		return fail(b, "cannot create domain '%s': %s", b->cfg->name,
+			    kxc_last_error(b->xch));
+	}
+	return 0;
+}
+
+static int build_domain(struct build *b, const unsigned char *image,
+			const struct kxl_image *img)
+{
+	if (create(b) < 0)
+		return -1;
+	if (xc_domain_setmaxmem(b->xch, b->domid, b->cfg->memory_mib * 1024) <
+		0 ||
+	    populate(b) < 0 || load(b, image, img) < 0 || start(b, img) < 0) {
+		if (!b->err[0])
+			libctl_fail(b, "cannot set the memory limit");
+		/* The original error stays in b->err; this one is secondary. */
+		xc_domain_destroy(b->xch, b->domid);
+		return -1;
+	}
+	return 0;
+}
+
+int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
+	      char *err, size_t errlen)
+{
+	struct build b = {.xch = xch, .cfg = cfg, .err = err, .errlen = errlen};
+	uint64_t ram = cfg->memory_mib << 20;
+	struct kxl_image img;
+	void *image;
+	size_t len;
+	char why[256];
+	int rc;
+
+	err[0] = '\0';
+	if (kxl_image_read(cfg->kernel, KXL_IMAGE_MAX_BYTES, &image, &len, err,
+			   errlen) < 0)
+		return -1;
+	if (kxl_image_parse(image, len, ram, &img, why, sizeof(why)) < 0) {
+		free(image);
+		return fail(&b, "%s: %s", cfg->kernel, why);
+	}
+	rc = build_domain(&b, image, &img);
+	free(image);
+	if (b.fmem)
+		xenforeignmemory_close(b.fmem);
+	if (rc == 0)
+		*domid = b.domid;
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * kxl domain configuration: a JSON object read from a file.
+ *
+ *   { "name": "hello", "memory": 16, "vcpus": 1,
+ *     "kernel": "hello.bin", "cmdline": "console=ttyS0" }
+ *
+ * Parsing is pure (no hypervisor needed) so the golden-file tests can run
+ * it in-process.
+ */
+#ifndef KXL_CONFIG_H
+#define KXL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kxen/abi.h"
+
+#define KXL_CONFIG_MAX_BYTES (1u << 20) /* larger files are refused */
+#define KXL_MEMORY_MIN_MIB 1u
+#define KXL_MEMORY_MAX_MIB 1048576u
+#define KXL_VCPUS_MAX KXEN_MAX_VCPUS
+#define KXL_CMDLINE_MAX 4095u /* bytes, NUL not counted */
+
+struct kxl_config {
+	char *path; /* the config file, as given */
+	char name[KXEN_NAME_MAX];
+	uint64_t memory_mib;
+	unsigned int vcpus;
+	char *kernel;  /* relative paths resolved against path's directory */
+	char *cmdline; /* never NULL: "" when the key is absent */
+};
+
+/*
+ * Read and validate the config file at path into cfg. Returns 0, or -1
+ * with one line in err naming the file and what is wrong (e.g.
+ * "/x/a.json: unknown key 'memroy'"); cfg then needs no freeing.
+ */
+int kxl_config_load(const char *path, struct kxl_config *cfg, char *err,
+		    size_t errlen);
+
+/* Free what kxl_config_load allocated; cfg may be zeroed. */
+void kxl_config_free(struct kxl_config *cfg);
+
+#endif /* KXL_CONFIG_H */

@@ -1,0 +1,25 @@
+/* kxl command implementations, one per `kxl COMMAND`. */
+#ifndef KXL_KXL_H
+#define KXL_KXL_H
+
+#include "kxenctrl.h"
+
+/* Exit statuses: failure of the operation, and a bad command line. */
+#define KXL_EXIT_FAIL 1
+#define KXL_EXIT_USAGE 2
+
+/* Print "kxl: <message>" on stderr (one line). */
+void kxl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Connect to kxend, printing the reason on failure. */
+xc_interface *kxl_open(void);
+
+int kxl_cmd_create(int argc, char **argv);
+int kxl_cmd_list(int argc, char **argv);
+int kxl_cmd_destroy(int argc, char **argv);
+int kxl_cmd_pause(int argc, char **argv);
+int kxl_cmd_unpause(int argc, char **argv);
+int kxl_cmd_dmesg(int argc, char **argv);
+int kxl_cmd_info(int argc, char **argv);
+
+#endif /* KXL_KXL_H */
