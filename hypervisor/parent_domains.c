@@ -403,7 +403,9 @@ static void adopt_one(struct kxend *k, const char *dir, const char *file)
 	if (end == file || strcmp(end, ".sock") != 0 || domid == 0 ||
 	    domid > KXEN_MAX_DOMID || doms_find(k, domid))
 		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return;
 	fd = connect_child(path);
 	if (fd < 0) {
 		log_info(LOG_NO_DOMID, "removing stale domain socket %s", path);
@@ -431,7 +433,9 @@ void doms_adopt_all(struct kxend *k)
 	struct dirent *e;
 	DIR *dp;
 
-	snprintf(dir, sizeof(dir), "%s/domains", k->rundir);
+	if (snprintf(dir, sizeof(dir), "%s/domains", k->rundir) >=
+	    (int)sizeof(dir))
+		return;
 	dp = opendir(dir);
 	if (!dp)
 		return;
