@@ -391,12 +391,50 @@ fail:
 	return NULL;
 }
 
+/*
+ * Collect up to max direct children of pid from /proc: kxend's domain
+ * processes, which by design outlive the daemon (a new kxend adopts
+ * them), but must not outlive a test.
+ */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d)) != NULL) {
+		char path[64], line[128];
+		FILE *f;
+		int ppid = -1;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status",
+			 atoi(de->d_name));
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		fclose(f);
+		if (ppid == pid)
+			out[n++] = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
 int harness_kxend_stop(struct harness_kxend *k)
 {
-	int status = 0, rc;
+	pid_t children[256];
+	int status = 0, rc, nchildren, i;
 
 	if (!k)
 		return -1;
+	nchildren = children_of(k->pid, children, 256);
 	if (kill(k->pid, SIGTERM) < 0) {
 		rc = -1;
 	} else if (wait_until(k->pid, now_ms() + KXEND_TIMEOUT_MS, &status) ==
@@ -408,6 +446,8 @@ int harness_kxend_stop(struct harness_kxend *k)
 		waitpid(k->pid, &status, 0);
 		rc = -1;
 	}
+	for (i = 0; i < nchildren; i++)
+		kill(children[i], SIGKILL);
 	if (rc != 0)
 		dump_kxend_log(k);
 	free_kxend(k);
