@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../tools/kxl/builder.h"
-#include "../tools/kxl/config.h"
-#include "../tools/kxl/image.h"
+#include "../tools/toolstack/builder.h"
+#include "../tools/toolstack/config.h"
+#include "../tools/toolstack/image.h"
 #include "harness.h"
 
 #define MIB (1ull << 20)

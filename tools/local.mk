@@ -1,27 +1,31 @@
 # tools: the kxl toolstack CLI (included by Makefile.am).
+#
+# The sources live in tools/toolstack/, not tools/kxl/: the program is
+# tools/kxl in the build tree (where tests and scripts run it), and a
+# directory of objects cannot have the same path as the program.
 
 # Config parsing and image validation need no hypervisor: the tests link
 # them directly.
 noinst_LIBRARIES += tools/libkxlconfig.a
 tools_libkxlconfig_a_SOURCES = \
-	tools/kxl/config.c \
-	tools/kxl/config.h \
-	tools/kxl/image.c \
-	tools/kxl/image.h
+	tools/toolstack/config.c \
+	tools/toolstack/config.h \
+	tools/toolstack/image.c \
+	tools/toolstack/image.h
 tools_libkxlconfig_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 
 # The domain builder, apart from the CLI so that tests can drive it.
 noinst_LIBRARIES += tools/libkxlbuild.a
 tools_libkxlbuild_a_SOURCES = \
-	tools/kxl/builder.c \
-	tools/kxl/builder.h
+	tools/toolstack/builder.c \
+	tools/toolstack/builder.h
 
 sbin_PROGRAMS += tools/kxl
 tools_kxl_SOURCES = \
-	tools/kxl/main.c \
-	tools/kxl/commands.c \
-	tools/kxl/create.c \
-	tools/kxl/kxl.h
+	tools/toolstack/main.c \
+	tools/toolstack/commands.c \
+	tools/toolstack/create.c \
+	tools/toolstack/kxl.h
 tools_kxl_LDADD = \
 	tools/libkxlbuild.a \
 	tools/libkxlconfig.a \

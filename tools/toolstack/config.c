@@ -231,7 +231,7 @@ static const char *const key_names[K_COUNT] = {"name", "memory", "vcpus",
 static int set_key(struct ctx *c, enum key k, yajl_val v,
 		   struct kxl_config *cfg)
 {
-	long long n;
+	long long n = 0;
 
 	switch (k) {
 	case K_NAME:

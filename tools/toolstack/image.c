@@ -193,7 +193,7 @@ static bool entry_loaded(const struct kxl_image *img)
 static int parse_elf(const unsigned char *buf, size_t len, uint64_t ram_bytes,
 		     struct kxl_image *out, char *err, size_t errlen)
 {
-	struct ehdr h;
+	struct ehdr h = {0};
 	unsigned int i;
 
 	if (check_ehdr(buf, len, &h, err, errlen) < 0)
