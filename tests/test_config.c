@@ -335,6 +335,8 @@ static void test_ram_layout(void)
 	CU_ASSERT_FALSE(kxl_ram_contains(four_g, 0xe0000000, 1));
 	CU_ASSERT_TRUE(kxl_ram_contains(four_g, four_g, 0x20000000));
 	CU_ASSERT_FALSE(kxl_ram_contains(four_g, four_g, 0x20000001));
+	CU_ASSERT_EQUAL(kxl_ram_end(16 * MIB), 16 * MIB);
+	CU_ASSERT_EQUAL(kxl_ram_end(four_g), four_g + 0x20000000);
 }
 
 int kxen_suite_config(void)

@@ -263,6 +263,14 @@ int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 	int rc;
 
 	err[0] = '\0';
+	if (kxl_ram_end(ram) > KXEN_MAX_GUEST_PHYS)
+		return fail(&b,
+			    "%s: memory of %llu MiB does not fit below kxen's "
+			    "%llu GiB guest-physical limit (the MMIO hole "
+			    "takes %llu MiB)",
+			    cfg->path, (unsigned long long)cfg->memory_mib,
+			    KXEN_MAX_GUEST_PHYS >> 30,
+			    (KXEN_MMIO_HOLE_END - KXEN_MMIO_HOLE_START) >> 20);
 	if (kxl_image_read(cfg->kernel, KXL_IMAGE_MAX_BYTES, &image, &len, err,
 			   errlen) < 0)
 		return -1;

@@ -28,6 +28,13 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
 	return -1;
 }
 
+uint64_t kxl_ram_end(uint64_t ram_bytes)
+{
+	if (ram_bytes <= KXEN_MMIO_HOLE_START)
+		return ram_bytes;
+	return KXEN_MMIO_HOLE_END + (ram_bytes - KXEN_MMIO_HOLE_START);
+}
+
 bool kxl_ram_contains(uint64_t ram_bytes, uint64_t addr, uint64_t size)
 {
 	uint64_t low =

@@ -37,7 +37,9 @@ struct kxl_image {
 /*
  * Whether [addr, addr + size) lies in the RAM a domain of ram_bytes gets:
  * [0, min(ram, KXEN_MMIO_HOLE_START)) and the rest from 4 GiB up.
+ * kxl_ram_end: the guest-physical address just past that RAM.
  */
+uint64_t kxl_ram_end(uint64_t ram_bytes);
 bool kxl_ram_contains(uint64_t ram_bytes, uint64_t addr, uint64_t size);
 
 /*
