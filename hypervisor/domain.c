@@ -57,6 +57,13 @@ static int open_vm(struct domain *d)
 	d->vm_fd = ioctl(d->kvm_fd, KVM_CREATE_VM, 0);
 	if (d->vm_fd < 0)
 		return -errno;
+	/* Emulation failures come back with the instruction bytes, so a
+	 * crash names them (and later layers can emulate a few). */
+	struct kvm_enable_cap cap = {.cap = KVM_CAP_EXIT_ON_EMULATION_FAILURE,
+				     .args = {1}};
+	if (ioctl(d->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		log_debug(d->domid, "KVM_CAP_EXIT_ON_EMULATION_FAILURE: %s",
+			  strerror(errno));
 	/* Needed on VMX hosts to run real mode; harmless elsewhere. */
 	if (ioctl(d->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
 		log_debug(d->domid, "KVM_SET_TSS_ADDR: %s", strerror(errno));

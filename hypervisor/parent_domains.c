@@ -93,13 +93,50 @@ static void remove_record(struct kxend *k, struct dom_record *r)
 	k->nr_doms--;
 }
 
+/* Describe how a process ended, from its wait status. */
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "its kxend process was killed by signal %d",
+			 WTERMSIG(status));
+	else
+		snprintf(buf, len, "its kxend process exited with status %d",
+			 WEXITSTATUS(status));
+}
+
+/* Reap our child pid if it ends within ms milliseconds; the wait status
+ * goes to *status. Returns true when it is gone. */
+static bool reaped_within(pid_t pid, int ms, int *status)
+{
+	const struct timespec step = {0, 2000000};
+
+	for (int waited = 0; waited <= ms; waited += 2) {
+		pid_t rc = waitpid(pid, status, WNOHANG);
+
+		if (rc == pid || (rc < 0 && errno == ECHILD))
+			return true;
+		nanosleep(&step, NULL);
+	}
+	return false;
+}
+
 void doms_gone(struct kxend *k, struct dom_record *r, const char *why)
 {
+	char exit_why[96];
+	int status = 0;
+
 	(void)k;
 	if (r->fd < 0)
 		return;
 	close(r->fd);
 	r->fd = -1;
+	/* A child of ours that closed its end has usually just died: say
+	 * how, which tells more than "connection closed". */
+	if (r->ours && r->pid > 0 && reaped_within(r->pid, 200, &status)) {
+		r->pid = 0;
+		describe_exit(status, exit_why, sizeof(exit_why));
+		why = exit_why;
+	}
 	snprintf(r->gone_reason, sizeof(r->gone_reason), "%s", why);
 	log_error(r->domid, "domain '%s' crashed: %s", r->name, why);
 }
@@ -205,21 +242,6 @@ static int attach(struct kxend *k, struct dom_record *r)
 	return 0;
 }
 
-/* Whether our child pid exited within ms milliseconds (and reap it). */
-static bool reaped_within(pid_t pid, int ms)
-{
-	const struct timespec step = {0, 2000000};
-
-	for (int waited = 0; waited <= ms; waited += 2) {
-		pid_t rc = waitpid(pid, NULL, WNOHANG);
-
-		if (rc == pid || (rc < 0 && errno == ECHILD))
-			return true;
-		nanosleep(&step, NULL);
-	}
-	return false;
-}
-
 /* Wait for the child behind r to go away after destroy, then forget it. */
 static void finish_child(struct kxend *k, struct dom_record *r)
 {
@@ -231,7 +253,8 @@ static void finish_child(struct kxend *k, struct dom_record *r)
 		       recv(r->fd, &b, 1, MSG_DONTWAIT) > 0)
 			;
 	}
-	if (r->pid > 0 && r->ours && !reaped_within(r->pid, DESTROY_WAIT_MS)) {
+	if (r->pid > 0 && r->ours &&
+	    !reaped_within(r->pid, DESTROY_WAIT_MS, NULL)) {
 		log_warn(r->domid, "domain process %d did not exit; killing it",
 			 (int)r->pid);
 		kill(r->pid, SIGKILL);
@@ -338,14 +361,7 @@ void doms_reap(struct kxend *k)
 		unsigned i;
 		char why[96];
 
-		if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why),
-				 "its kxend process was killed by signal %d",
-				 WTERMSIG(status));
-		else
-			snprintf(why, sizeof(why),
-				 "its kxend process exited with status %d",
-				 WEXITSTATUS(status));
+		describe_exit(status, why, sizeof(why));
 		for (i = 0; i < k->nr_doms; i++)
 			if (k->doms[i].pid == pid && k->doms[i].ours) {
 				doms_gone(k, &k->doms[i], why);

@@ -187,24 +187,25 @@ static void handle_hlt(struct vcpu *v)
 static void handle_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	char bytes[3 * 16 + 1] = "";
+	char bytes[3 * 15 + 1] = "";
 	unsigned i, n = 0;
-
-	__atomic_fetch_add(&v->d->emulation_failures, 1, __ATOMIC_RELAXED);
-	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-	    run->internal.ndata >= 3) {
-		/* With KVM_CAP_EXIT_ON_EMULATION_FAILURE data[0] = flags,
-		 * data[1] = length, data[2..] = instruction bytes. */
-		uint64_t len = run->internal.data[1];
-		const uint8_t *insn = (const uint8_t *)&run->internal.data[2];
-
-		for (i = 0; i < len && i < 15; i++)
-			n += snprintf(bytes + n, sizeof(bytes) - n, "%02x ",
-				      insn[i]);
-	}
 	struct kvm_regs regs;
 	unsigned long long rip = 0;
 
+	__atomic_fetch_add(&v->d->emulation_failures, 1, __ATOMIC_RELAXED);
+	/* KVM overlays struct emulation_failure on the internal-error
+	 * exit; the bytes are valid only when its flag says so. */
+	if (run->emulation_failure.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+	    run->emulation_failure.ndata >= 3 &&
+	    (run->emulation_failure.flags &
+	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+		unsigned len = run->emulation_failure.insn_size;
+
+		for (i = 0; i < len && i < 15; i++)
+			n += snprintf(bytes + n, sizeof(bytes) - n, "%s%02x",
+				      i ? " " : "",
+				      run->emulation_failure.insn_bytes[i]);
+	}
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
 		rip = regs.rip;
 	domain_crash(
