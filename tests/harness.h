@@ -39,8 +39,8 @@ bool harness_have_kvm(void);
 #define KXEN_REQUIRE_KVM()                                                     \
 	do {                                                                   \
 		if (!harness_have_kvm()) {                                     \
-			harness_skip("no /dev/kvm: cannot open it "            \
-				     "read-write");                            \
+			harness_skip(                                          \
+			    "no usable /dev/kvm (missing, or not KVM)");       \
 			return;                                                \
 		}                                                              \
 	} while (0)
