@@ -24,6 +24,14 @@ int kxen_suite_abi(void);	/* tests/test_abi.c */
 int kxen_suite_config(void);	/* tests/test_config.c */
 int kxen_suite_compat(void);	/* tests/test_compat.c */
 int kxen_suite_lifecycle(void); /* tests/test_lifecycle.c */
+int kxen_suite_timers(void);    /* tests/test_timers.c: clock, timers */
+int kxen_suite_vpic(void);      /* tests/test_vpic.c */
+int kxen_suite_vioapic(void);   /* tests/test_vioapic.c */
+int kxen_suite_vlapic(void);    /* tests/test_vlapic.c */
+int kxen_suite_vpit(void);      /* tests/test_vpit.c */
+int kxen_suite_vrtc(void);      /* tests/test_vrtc.c */
+int kxen_suite_vhpet(void);     /* tests/test_vhpet.c */
+int kxen_suite_pmtimer(void);   /* tests/test_pmtimer.c */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

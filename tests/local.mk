@@ -11,11 +11,21 @@ tests_kxen_tests_SOURCES += \
 	tests/test_abi.c \
 	tests/test_config.c \
 	tests/test_compat.c \
-	tests/test_lifecycle.c
+	tests/test_lifecycle.c \
+	tests/test_timers.c \
+	tests/test_vpic.c \
+	tests/test_vioapic.c \
+	tests/test_vlapic.c \
+	tests/test_vpit.c \
+	tests/test_vrtc.c \
+	tests/test_vhpet.c \
+	tests/test_pmtimer.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
+tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_kxen_tests_LDADD += \
 	libctl/libkxenctrl.a \
 	libctl/libkxenmsg.a \
+	hypervisor/libkxencore.a \
 	$(CUNIT_LIBS) \
 	$(YAJL_LIBS) \
 	-lpthread

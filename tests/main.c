@@ -17,6 +17,14 @@ static int (*const suites[])(void) = {
     kxen_suite_config,
     kxen_suite_compat,
     kxen_suite_lifecycle,
+    kxen_suite_timers,
+    kxen_suite_vpic,
+    kxen_suite_vioapic,
+    kxen_suite_vlapic,
+    kxen_suite_vpit,
+    kxen_suite_vrtc,
+    kxen_suite_vhpet,
+    kxen_suite_pmtimer,
 };
 
 int main(int argc, char **argv)

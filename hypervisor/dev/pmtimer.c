@@ -1,0 +1,2 @@
+/* Placeholder: the pmtimer device model is being written (issue 3). */
+#include "dev/pmtimer.h"

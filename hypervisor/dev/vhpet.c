@@ -1,0 +1,2 @@
+/* Placeholder: the vhpet device model is being written (issue 3). */
+#include "dev/vhpet.h"

@@ -1,0 +1,2 @@
+/* Placeholder: the vlapic device model is being written (issue 3). */
+#include "dev/vlapic.h"

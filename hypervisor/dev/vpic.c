@@ -1,0 +1,2 @@
+/* Placeholder: the vpic device model is being written (issue 3). */
+#include "dev/vpic.h"
