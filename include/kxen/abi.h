@@ -55,11 +55,15 @@ enum kxen_op {
 	KXEN_OP_VCPU_GETCONTEXT = 12,
 	KXEN_OP_READCONSOLERING = 13,
 	KXEN_OP_PHYSINFO = 14,
+	KXEN_OP_HVM_PARAM_SET = 15,
+	KXEN_OP_HVM_PARAM_GET = 16,
+	KXEN_OP_DOMAIN_IO_STATS = 17,
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
 	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
 	KXEN_OP_EVENT_STATE = 66,  /* child -> parent: state changed */
 	KXEN_OP_MAX = 67,
+	/* Ops are only ever added; an added op keeps the version. */
 };
 
 /* hdr.flags */
@@ -255,6 +259,41 @@ struct kxen_physinfo_reply {
 	uint32_t kvm_api_version;
 	uint32_t nr_domains;
 	uint32_t pad;
+};
+
+/*
+ * KXEN_OP_HVM_PARAM_SET / _GET: Xen's HVM parameters (index as in Xen's
+ * public/hvm/params.h). Supported: HVM_PARAM_TIMER_MODE (10), values
+ * 0-3; anything else is -EINVAL. GET replies with struct kxen_hvm_param.
+ */
+#define KXEN_HVM_PARAM_TIMER_MODE 10u
+struct kxen_hvm_param {
+	uint32_t domid;
+	uint32_t index;
+	uint64_t value;
+};
+
+/*
+ * KXEN_OP_DOMAIN_IO_STATS (request: kxen_domid_req): per in-core device
+ * exit counts and time spent in its handler, plus the exits nobody
+ * claimed, per address space.
+ */
+struct kxen_io_stat {
+	char name[16];
+	uint32_t space; /* 0 port, 1 MMIO */
+	uint32_t pad;
+	uint64_t base;
+	uint64_t len;
+	uint64_t exits;
+	uint64_t time_ns;
+};
+#define KXEN_IO_STATS_MAX 64u
+struct kxen_io_stats_reply {
+	uint64_t unclaimed_port;
+	uint64_t unclaimed_mmio;
+	uint32_t count;
+	uint32_t pad;
+	struct kxen_io_stat stat[]; /* count entries */
 };
 
 /* KXEN_OP_EVENT_LOG: child -> parent, no reply */
