@@ -64,6 +64,14 @@ void vlapic_destroy(struct vlapic *l);
 /* Power-on/INIT state (SDM 10.4.7.1): all registers per table 10-1 ... */
 void vlapic_reset(struct vlapic *l);
 
+/*
+ * What firmware leaves on the BSP before handing over (MP spec 1.4
+ * §3.6.2.2, virtual wire mode): APIC software-enabled (SVR 0x1ff), LINT0
+ * ExtINT unmasked, LINT1 NMI unmasked, so a guest that only knows the
+ * PIC gets its interrupts. The core calls this for vCPU 0 after reset.
+ */
+void vlapic_setup_virtual_wire(struct vlapic *l);
+
 /* MMIO handler; addr is absolute and must fall in [base, base+4K). */
 int vlapic_mmio(void *opaque, uint64_t addr, unsigned size, bool is_write,
 		uint64_t *val);
