@@ -47,6 +47,15 @@ int kxc_vcpu_getcontext(xc_interface *xch, uint32_t domid, uint32_t vcpu,
 /* kxend's host information, with the kxen-only fields xc_physinfo drops. */
 int kxc_physinfo(xc_interface *xch, struct kxen_physinfo_reply *out);
 
+/*
+ * Per-device exit counts of a domain's in-core devices and the exits no
+ * device claimed. out must hold out_size bytes: sizeof(*out) plus room
+ * for the entries (KXEN_IO_STATS_MAX of them always fit); ENOBUFS when
+ * the reply does not fit. Returns 0, or -1 + errno.
+ */
+int kxc_domain_io_stats(xc_interface *xch, uint32_t domid,
+			struct kxen_io_stats_reply *out, size_t out_size);
+
 /* ABI version the connected kxend reported in the handshake. */
 uint32_t kxc_abi_version(xc_interface *xch);
 

@@ -184,4 +184,16 @@ int xc_readconsolering(xc_interface *xch, char *buffer, unsigned int *pnr_chars,
 
 int xc_physinfo(xc_interface *xch, xc_physinfo_t *info);
 
+/* --- HVM parameters --- */
+
+/*
+ * Set / read one of Xen's HVM parameters (indexes as in Xen's
+ * public/hvm/params.h). kxend supports HVM_PARAM_TIMER_MODE (10), values
+ * 0-3; anything else is -1 with errno EINVAL.
+ */
+int xc_hvm_param_set(xc_interface *handle, uint32_t dom, uint32_t param,
+		     uint64_t value);
+int xc_hvm_param_get(xc_interface *handle, uint32_t dom, uint32_t param,
+		     uint64_t *value);
+
 #endif /* XENCTRL_H */

@@ -12,6 +12,7 @@ libctl_libkxenctrl_a_SOURCES = \
 	libctl/xc_memory.c \
 	libctl/xc_vcpu.c \
 	libctl/xc_misc.c \
+	libctl/xc_hvm.c \
 	libctl/foreignmemory.c \
 	libctl/kxen_msg.c
 

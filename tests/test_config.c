@@ -143,6 +143,111 @@ static void test_defaults_and_absolute_kernel(void)
 	free(path);
 }
 
+/* Load {"name":"x","memory":1,"kernel":"k","timer_mode":<value>}. */
+static int load_timer_mode(const char *value, struct kxl_config *cfg, char *err,
+			   size_t errlen, char **path_out)
+{
+	char json[256];
+	int n = snprintf(json, sizeof(json),
+			 "{\"name\":\"x\",\"memory\":1,\"kernel\":\"k\","
+			 "\"timer_mode\":%s}",
+			 value);
+	char *path = temp_file(json, (size_t)n);
+	int rc;
+
+	*path_out = path;
+	if (!path)
+		return -2;
+	rc = kxl_config_load(path, cfg, err, errlen);
+	return rc;
+}
+
+static void test_timer_mode_good(void)
+{
+	static const struct {
+		const char *json;
+		unsigned int mode;
+	} good[] = {
+	    {"\"delay_for_missed_ticks\"", 0},
+	    {"\"no_delay_for_missed_ticks\"", 1},
+	    {"\"no_missed_ticks_pending\"", 2},
+	    {"\"one_missed_tick_pending\"", 3},
+	    {"0", 0},
+	    {"1", 1},
+	    {"2", 2},
+	    {"3", 3},
+	};
+	static const char json[] =
+	    "{\"name\":\"x\",\"memory\":1,\"kernel\":\"/k\"}";
+	struct kxl_config cfg;
+	char err[512] = "", *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CU_ASSERT_EQUAL(load_timer_mode(good[i].json, &cfg, err,
+						sizeof(err), &path),
+				0);
+		if (err[0])
+			fprintf(stderr, "\n%s: %s\n", good[i].json, err);
+		CU_ASSERT_EQUAL(cfg.timer_mode, good[i].mode);
+		kxl_config_free(&cfg);
+		if (path)
+			unlink(path);
+		free(path);
+	}
+	/* Absent: Xen's default, delay_for_missed_ticks. */
+	path = temp_file(json, sizeof(json) - 1);
+	CU_ASSERT_FATAL(path != NULL);
+	CU_ASSERT_EQUAL(kxl_config_load(path, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.timer_mode, KXL_TIMER_MODE_DELAY_FOR_MISSED_TICKS);
+	kxl_config_free(&cfg);
+	unlink(path);
+	free(path);
+	CU_ASSERT_STRING_EQUAL(kxl_timer_mode_name(2),
+			       "no_missed_ticks_pending");
+	CU_ASSERT_PTR_NULL(kxl_timer_mode_name(4));
+}
+
+static void test_timer_mode_bad(void)
+{
+	static const struct {
+		const char *json;
+		const char *got;
+	} bad[] = {
+	    {"\"delay\"", "got 'delay'"},
+	    {"\"\"", "got ''"},
+	    {"\"Delay_For_Missed_Ticks\"", "got 'Delay_For_Missed_Ticks'"},
+	    {"4", "got 4"},
+	    {"-1", "got -1"},
+	    {"1.0", "got number"},
+	    {"true", "got boolean"},
+	    {"null", "got null"},
+	    {"[0]", "got array"},
+	};
+	struct kxl_config cfg;
+	char err[512], *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(
+		    load_timer_mode(bad[i].json, &cfg, err, sizeof(err), &path),
+		    -1);
+		CU_ASSERT_FATAL(path != NULL);
+		/* Names the file, the key, the choices and the bad value. */
+		CU_ASSERT_EQUAL(strncmp(err, path, strlen(path)), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "key 'timer_mode' must be"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "one_missed_tick_pending"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].got));
+		if (!strstr(err, bad[i].got))
+			fprintf(stderr, "\n%s: expected '%s', got '%s'\n",
+				bad[i].json, bad[i].got, err);
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_unreadable_and_oversized(void)
 {
 	size_t big = KXL_CONFIG_MAX_BYTES + 1;
@@ -349,6 +454,8 @@ int kxen_suite_config(void)
 			 test_defaults_and_absolute_kernel) ||
 	    !CU_add_test(s, "unreadable and oversized files",
 			 test_unreadable_and_oversized) ||
+	    !CU_add_test(s, "timer_mode accepted", test_timer_mode_good) ||
+	    !CU_add_test(s, "timer_mode rejected", test_timer_mode_bad) ||
 	    !CU_add_test(s, "ELF image accepted", test_elf_good) ||
 	    !CU_add_test(s, "ELF images rejected", test_elf_bad) ||
 	    !CU_add_test(s, "flat images", test_flat) ||

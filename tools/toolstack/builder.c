@@ -234,12 +234,34 @@ static int create(struct build *b)
 	return 0;
 }
 
+/*
+ * Before anything can run: the periodic timers read the mode when they
+ * fall due, and a guest must never see a tick under the wrong policy
+ * (libxl sets HVM_PARAM_TIMER_MODE at the same point).
+ */
+static int set_params(struct build *b)
+{
+	if (xc_hvm_param_set(b->xch, b->domid, KXEN_HVM_PARAM_TIMER_MODE,
+			     b->cfg->timer_mode) < 0) {
+		/* A kxend without HVM params runs every domain in the
+		 * default mode: asking for the default is then no error. */
+		if (errno == EOPNOTSUPP &&
+		    b->cfg->timer_mode == KXL_TIMER_MODE_DELAY_FOR_MISSED_TICKS)
+			return 0;
+		return fail(b, "cannot set timer_mode %s for domain '%s': %s",
+			    kxl_timer_mode_name(b->cfg->timer_mode),
+			    b->cfg->name, kxc_last_error(b->xch));
+	}
+	return 0;
+}
+
 static int build_domain(struct build *b, const unsigned char *image,
 			const struct kxl_image *img)
 {
 	if (create(b) < 0)
 		return -1;
-	if (xc_domain_setmaxmem(b->xch, b->domid, b->cfg->memory_mib * 1024) <
+	if (set_params(b) < 0 ||
+	    xc_domain_setmaxmem(b->xch, b->domid, b->cfg->memory_mib * 1024) <
 		0 ||
 	    populate(b) < 0 || load(b, image, img) < 0 || start(b, img) < 0) {
 		if (!b->err[0])

@@ -224,9 +224,58 @@ static int set_cmdline(struct ctx *c, yajl_val v, struct kxl_config *cfg)
 	return cfg->cmdline ? 0 : fail(c, "out of memory");
 }
 
-enum key { K_NAME, K_MEMORY, K_VCPUS, K_KERNEL, K_CMDLINE, K_COUNT };
-static const char *const key_names[K_COUNT] = {"name", "memory", "vcpus",
-					       "kernel", "cmdline"};
+static const char *const timer_mode_names[KXL_TIMER_MODE_COUNT] = {
+    "delay_for_missed_ticks", "no_delay_for_missed_ticks",
+    "no_missed_ticks_pending", "one_missed_tick_pending"};
+
+const char *kxl_timer_mode_name(unsigned int mode)
+{
+	return mode < KXL_TIMER_MODE_COUNT ? timer_mode_names[mode] : NULL;
+}
+
+/*
+ * xl.cfg(5) takes the mode by name; xl also accepts the number Xen's
+ * HVM_PARAM_TIMER_MODE uses, so both spellings are kept.
+ */
+static int set_timer_mode(struct ctx *c, yajl_val v, struct kxl_config *cfg)
+{
+	static const char expect[] =
+	    "key 'timer_mode' must be one of delay_for_missed_ticks, "
+	    "no_delay_for_missed_ticks, no_missed_ticks_pending, "
+	    "one_missed_tick_pending (or 0-3)";
+	long long n;
+	unsigned int m;
+
+	if (YAJL_IS_INTEGER(v)) {
+		n = YAJL_GET_INTEGER(v);
+		if (n < 0 || n >= (long long)KXL_TIMER_MODE_COUNT)
+			return fail(c, "%s, got %lld", expect, n);
+		cfg->timer_mode = (unsigned int)n;
+		return 0;
+	}
+	if (!YAJL_IS_STRING(v))
+		return fail(c, "%s, got %s", expect, type_name(v));
+	for (m = 0; m < KXL_TIMER_MODE_COUNT; m++)
+		if (strcmp(v->u.string, timer_mode_names[m]) == 0) {
+			cfg->timer_mode = m;
+			return 0;
+		}
+	/* Bounded: the value is the author's typo, not a place to dump 1 MiB.
+	 */
+	return fail(c, "%s, got '%.64s'", expect, v->u.string);
+}
+
+enum key {
+	K_NAME,
+	K_MEMORY,
+	K_VCPUS,
+	K_KERNEL,
+	K_CMDLINE,
+	K_TIMER_MODE,
+	K_COUNT
+};
+static const char *const key_names[K_COUNT] = {
+    "name", "memory", "vcpus", "kernel", "cmdline", "timer_mode"};
 
 static int set_key(struct ctx *c, enum key k, yajl_val v,
 		   struct kxl_config *cfg)
@@ -249,6 +298,8 @@ static int set_key(struct ctx *c, enum key k, yajl_val v,
 		return 0;
 	case K_KERNEL:
 		return set_kernel(c, v, cfg);
+	case K_TIMER_MODE:
+		return set_timer_mode(c, v, cfg);
 	default:
 		return set_cmdline(c, v, cfg);
 	}
@@ -279,7 +330,7 @@ static int parse_object(struct ctx *c, yajl_val root, struct kxl_config *cfg)
 		if (k < 0)
 			return fail(c,
 				    "unknown key '%s' (known: name, memory, "
-				    "vcpus, kernel, cmdline)",
+				    "vcpus, kernel, cmdline, timer_mode)",
 				    key);
 		if (seen[k])
 			return fail(c, "duplicate key '%s'", key);

@@ -2,7 +2,8 @@
  * kxl domain configuration: a JSON object read from a file.
  *
  *   { "name": "hello", "memory": 16, "vcpus": 1,
- *     "kernel": "hello.bin", "cmdline": "console=ttyS0" }
+ *     "kernel": "hello.bin", "cmdline": "console=ttyS0",
+ *     "timer_mode": "no_missed_ticks_pending" }
  *
  * Parsing is pure (no hypervisor needed) so the golden-file tests can run
  * it in-process.
@@ -21,6 +22,17 @@
 #define KXL_VCPUS_MAX KXEN_MAX_VCPUS
 #define KXL_CMDLINE_MAX 4095u /* bytes, NUL not counted */
 
+/*
+ * timer_mode: Xen's HVM_PARAM_TIMER_MODE values (public/hvm/params.h),
+ * what the periodic timers do with ticks the guest could not take on
+ * time. The config names them as xl.cfg(5) does, or by number.
+ */
+#define KXL_TIMER_MODE_DELAY_FOR_MISSED_TICKS 0u /* the default */
+#define KXL_TIMER_MODE_NO_DELAY_FOR_MISSED_TICKS 1u
+#define KXL_TIMER_MODE_NO_MISSED_TICKS_PENDING 2u
+#define KXL_TIMER_MODE_ONE_MISSED_TICK_PENDING 3u
+#define KXL_TIMER_MODE_COUNT 4u
+
 struct kxl_config {
 	char *path; /* the config file, as given */
 	char name[KXEN_NAME_MAX];
@@ -28,7 +40,11 @@ struct kxl_config {
 	unsigned int vcpus;
 	char *kernel;  /* relative paths resolved against path's directory */
 	char *cmdline; /* never NULL: "" when the key is absent */
+	unsigned int timer_mode; /* KXL_TIMER_MODE_*, default 0 */
 };
+
+/* xl's name of a timer mode ("delay_for_missed_ticks", ...), or NULL. */
+const char *kxl_timer_mode_name(unsigned int mode);
 
 /*
  * Read and validate the config file at path into cfg. Returns 0, or -1
