@@ -50,10 +50,11 @@ bool vpic_irq_is_level(struct vpic *p, unsigned irq);
 struct vpic_chip_save {
 	uint8_t irr, isr, imr;
 	uint8_t vector_base; /* ICW2 & 0xf8 */
-	uint8_t icw_step;    /* 0: initialised; 2..4: expecting ICWn */
-	uint8_t icw1, icw4;
-	uint8_t read_isr; /* OCW3 RR/RIS: 1 reads ISR */
-	uint8_t poll;	  /* OCW3 P pending */
+	uint8_t icw_step;    /* 0: initialised; 1: power-on, no ICW1 yet;
+			      2..4: expecting ICWn */
+	uint8_t icw1, icw4;  /* ICW1 bits 3-0, ICW4 bits 4-0 */
+	uint8_t read_isr;    /* OCW3 RR/RIS: 1 reads ISR */
+	uint8_t poll;	     /* OCW3 P pending */
 	uint8_t special_mask;
 	uint8_t rotate_on_aeoi;
 	uint8_t priority_base; /* lowest-priority IR (rotation) */
