@@ -673,11 +673,36 @@ static void check_invariants(struct fx *f, struct fuzz_state *st)
 	st->last_cnt = cnt;
 }
 
+/* Mostly real registers (either half), sometimes anywhere around. */
+static uint64_t random_offset(uint64_t *s)
+{
+	static const uint64_t regs[] = {0x000,	  GEN_CONF, GEN_CONF, GINTR_STA,
+					MAIN_CNT, TCONF(0), TCMP(0),  TFSB(0),
+					TCONF(1), TCMP(1),  TCONF(2), TCMP(2)};
+	uint64_t r = xorshift(s);
+
+	if (r % 3 == 0)
+		return (r >> 8) % (VHPET_SIZE + 0x40) - 0x20;
+	return regs[(r >> 8) % 12] + (((r >> 20) & 7) == 0 ? 4 : 0);
+}
+
+static uint64_t random_write(struct fx *f, uint64_t *s, uint64_t off)
+{
+	uint64_t r = xorshift(s);
+
+	/* Comparators near the counter, so that matches happen. */
+	if ((off & ~7ull) >= 0x100 && (off & 0x1f) == 8 && r % 2)
+		return rd(f, MAIN_CNT, 8) + (r >> 8) % 5000;
+	if (off == GEN_CONF && r % 4)
+		return (r >> 8) & 3;
+	return random_value(s);
+}
+
 static void test_random(void)
 {
 	struct fx *f = fx_new();
 	uint64_t seed = 0x9e3779b97f4a7c15ull, s = seed;
-	static const unsigned widths[] = {1, 2, 4, 8};
+	static const unsigned widths[] = {1, 2, 4, 8, 4, 8};
 	struct fuzz_state st = {0};
 	const unsigned iters = 30000;
 
@@ -687,20 +712,22 @@ static void test_random(void)
 	for (unsigned i = 0; i < VHPET_TIMERS; i++)
 		st.caps[i] = rd(f, TCONF(i), 8) & 0xffffffff0000c030ull;
 	for (unsigned i = 0; i < iters; i++) {
-		uint64_t r = xorshift(&s);
-		uint64_t off = r % (VHPET_SIZE + 0x40) - 0x20;
-		unsigned w = widths[(r >> 16) % 4];
-		uint64_t v = random_value(&s);
+		uint64_t r = xorshift(&s), off = random_offset(&s), v;
+		unsigned w = widths[(r >> 16) % 6];
+		bool write = (r >> 24) & 1;
 
-		if (((r >> 20) & 3) != 0)
+		if (((r >> 20) & 7) != 0)
 			off &= ~(uint64_t)(w - 1); /* mostly aligned */
-		vhpet_mmio(f->h, VHPET_BASE + off, w, (r >> 24) & 1, &v);
-		if (((r >> 26) % 8) == 0)
+		v = write ? random_write(f, &s, off) : 0;
+		vhpet_mmio(f->h, VHPET_BASE + off, w, write, &v);
+		if (((r >> 26) % 4) == 0)
 			adv(f, xorshift(&s) %
-				   (((r >> 29) % 64) ? 20000 : 5000000));
-		if (((r >> 35) % 4) == 0)
+				   (((r >> 29) % 64) ? 50000 : 5000000));
+		if (((r >> 35) % 8) == 0)
 			vclock_advance(f->c, xorshift(&s) % 3000);
-		if (i % 16 == 0)
+		if (((r >> 40) % 4096) == 0)
+			vhpet_reset(f->h);
+		if (i % 8 == 0)
 			check_invariants(f, &st);
 	}
 	CU_ASSERT_FALSE(f->bad);
@@ -708,6 +735,7 @@ static void test_random(void)
 		for (unsigned l = 0; l < 32; l++)
 			CU_ASSERT(f->held[k][l] >= 0 && f->held[k][l] <= 3);
 	printf("  vhpet random: %lu interrupt events\n", f->all);
+	CU_ASSERT(f->all > 100);
 	fx_free(f);
 }
 
