@@ -14,6 +14,7 @@ hypervisor_libkxencore_a_SOURCES = \
 	hypervisor/dev/vpic.c hypervisor/dev/vpic.h \
 	hypervisor/dev/vioapic.c hypervisor/dev/vioapic.h \
 	hypervisor/dev/vlapic.c hypervisor/dev/vlapic.h \
+	hypervisor/dev/vlapic_timer.c hypervisor/dev/vlapic_regs.h \
 	hypervisor/dev/vpit.c hypervisor/dev/vpit.h \
 	hypervisor/dev/vrtc.c hypervisor/dev/vrtc.h \
 	hypervisor/dev/vhpet.c hypervisor/dev/vhpet.h \
