@@ -34,9 +34,15 @@ void vpit_reset(struct vpit *p);
 int vpit_io(void *opaque, uint64_t port, unsigned size, bool is_write,
 	    uint64_t *val);
 
+/*
+ * Counting element (CE) model: ticks elapsed since the count was loaded
+ * are base_ticks + ticks(now - load_time) while counting, base_ticks
+ * alone while suspended (gate low, or no count loaded), so a gate that
+ * stops and restarts counting needs no second time base.
+ */
 struct vpit_channel_save {
-	uint64_t load_time;  /* virtual ns when the count was loaded */
-	uint32_t count;	     /* reload value (0 means 65536) */
+	uint64_t load_time;  /* virtual ns when counting (re)started */
+	uint32_t count;	     /* count register, raw (0: 65536, BCD 10000) */
 	uint16_t latched;    /* latched count */
 	uint8_t latch_state; /* 0 none, 1 lo/word, 2 hi pending */
 	uint8_t status_latched;
@@ -49,8 +55,11 @@ struct vpit_channel_save {
 	uint8_t read_state;
 	uint8_t null_count;
 	uint8_t write_lsb;
-	uint8_t out_at_load;
-	uint8_t pad[2];
+	uint8_t loaded;	    /* the CE holds a count (ce_count) */
+	uint16_t ce_count;  /* raw count in the CE (differs from count
+			       while a new one waits: modes 1, 2, 3, 5) */
+	int32_t base_ticks; /* ticks counted before load_time; negative
+			       (> -596591) when the origin is after it */
 };
 struct vpit_save {
 	struct vpit_channel_save ch[3];
