@@ -280,8 +280,10 @@ static void *timer_thread(void *arg)
 
 void vtimer_service_advance(struct vtimer_service *s, uint64_t ns)
 {
-	uint64_t target = vclock_now(s->clock) + ns;
+	uint64_t target = vclock_now(s->clock) + ns, left = ns;
 
+	/* Real time moves by exactly ns in all; guest time with it unless
+	 * the clock is paused, in which case nothing can fall due. */
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct vtimer *t = earliest(s);
@@ -290,18 +292,16 @@ void vtimer_service_advance(struct vtimer_service *s, uint64_t ns)
 		if (!t || t->deadline > target)
 			break;
 		if (t->deadline > now) {
-			vclock_advance(s->clock, t->deadline - now);
+			uint64_t step = t->deadline - now;
+
+			vclock_advance(s->clock, step);
+			left -= step;
 			now = vclock_now(s->clock);
 			if (now < t->deadline)
-				break; /* the clock is paused */
+				break; /* paused */
 		}
 		fire(s, t, now);
 	}
-	{
-		uint64_t now = vclock_now(s->clock);
-
-		if (target > now)
-			vclock_advance(s->clock, target - now);
-	}
+	vclock_advance(s->clock, left);
 	pthread_mutex_unlock(&s->lock);
 }
