@@ -118,6 +118,32 @@ static int do_getcontext(struct domain *d, const void *p, void *out)
 	return rc ? rc : (int)sizeof(struct kxen_vcpu_context);
 }
 
+static int do_param(struct domain *d, uint16_t op, const void *p, void *out)
+{
+	const struct kxen_hvm_param *r = p;
+	struct kxen_hvm_param *rep = out;
+	int rc = check_domid(d, r->domid);
+
+	if (rc)
+		return rc;
+	if (op == KXEN_OP_HVM_PARAM_SET)
+		return domain_set_param(d, r->index, r->value);
+	*rep = *r;
+	rc = domain_get_param(d, r->index, &rep->value);
+	return rc ? rc : (int)sizeof(*rep);
+}
+
+static int do_io_stats(struct domain *d, const void *p, void *out)
+{
+	struct kxen_io_stats_reply *rep = out;
+	int rc = req_domid_only(d, p);
+
+	if (rc)
+		return rc;
+	domain_io_stats(d, rep, KXEN_IO_STATS_MAX);
+	return sizeof(*rep) + rep->count * sizeof(rep->stat[0]);
+}
+
 int child_handle_request(struct domain *d, uint16_t op, const void *payload,
 			 size_t len, void *out, int *fd_out)
 {
@@ -147,6 +173,11 @@ int child_handle_request(struct domain *d, uint16_t op, const void *payload,
 		return do_setcontext(d, payload);
 	case KXEN_OP_VCPU_GETCONTEXT:
 		return do_getcontext(d, payload, out);
+	case KXEN_OP_HVM_PARAM_SET:
+	case KXEN_OP_HVM_PARAM_GET:
+		return do_param(d, op, payload, out);
+	case KXEN_OP_DOMAIN_IO_STATS:
+		return do_io_stats(d, payload, out);
 	case KXEN_OP_CHILD_ATTACH:
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);

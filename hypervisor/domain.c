@@ -16,8 +16,12 @@
 #include <unistd.h>
 
 #include "dev/debugcon.h"
+#include "irq.h"
 #include "log.h"
+#include "platform.h"
 #include "vcpu.h"
+#include "vclock.h"
+#include "vtimer.h"
 
 /* Where KVM on Intel keeps the real-mode TSS: 3 pages in the MMIO hole,
  * just below the BIOS area, as other VMMs place it. */
@@ -44,6 +48,31 @@ static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
 	return NULL;
 }
 
+/*
+ * IA32_APIC_BASE belongs to our LAPIC model: have KVM exit to us for it
+ * (KVM_CAP_X86_USER_SPACE_MSR + an MSR filter denying it in-kernel).
+ * Without that the base stays at its default, which we log.
+ */
+static void filter_apic_base_msr(struct domain *d)
+{
+	static uint8_t deny_bitmap[1] = {0}; /* bit clear: deny */
+	struct kvm_enable_cap cap = {.cap = KVM_CAP_X86_USER_SPACE_MSR,
+				     .args = {KVM_MSR_EXIT_REASON_FILTER}};
+	struct kvm_msr_filter filter = {.flags = KVM_MSR_FILTER_DEFAULT_ALLOW};
+
+	filter.ranges[0] = (struct kvm_msr_filter_range){
+	    .flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+	    .nmsrs = 1,
+	    .base = 0x1b,
+	    .bitmap = deny_bitmap};
+	if (ioctl(d->vm_fd, KVM_ENABLE_CAP, &cap) < 0 ||
+	    ioctl(d->vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0)
+		log_warn(d->domid,
+			 "cannot filter IA32_APIC_BASE (%s): the "
+			 "LAPIC cannot be relocated",
+			 strerror(errno));
+}
+
 static int open_vm(struct domain *d)
 {
 	int api;
@@ -64,6 +93,7 @@ static int open_vm(struct domain *d)
 	if (ioctl(d->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
 		log_debug(d->domid, "KVM_CAP_EXIT_ON_EMULATION_FAILURE: %s",
 			  strerror(errno));
+	filter_apic_base_msr(d);
 	/* Needed on VMX hosts to run real mode; harmless elsewhere. */
 	if (ioctl(d->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
 		log_debug(d->domid, "KVM_SET_TSS_ADDR: %s", strerror(errno));
@@ -101,7 +131,8 @@ static int create_devices(struct domain *d)
 	d->debugcon = debugcon_create(d->domid);
 	if (!d->io || !d->debugcon)
 		return -ENOMEM;
-	return debugcon_register(d->debugcon, d->io);
+	int rc = debugcon_register(d->debugcon, d->io);
+	return rc ? rc : platform_create(d);
 }
 
 int domain_create(struct domain **out, uint32_t domid, const char *name,
@@ -137,19 +168,32 @@ int domain_create(struct domain **out, uint32_t domid, const char *name,
 	return 0;
 }
 
+/*
+ * Teardown order matters: timer callbacks kick vCPUs and vCPU threads
+ * call into the devices. So: no new timer callbacks, no more kicks
+ * (dying), join the vCPU threads, then free the devices (waiting for a
+ * callback still running), the vCPUs, and the timer service last.
+ */
 void domain_destroy(struct domain *d)
 {
 	unsigned i;
 
 	if (!d)
 		return;
+	if (d->timers)
+		vtimer_service_pause(d->timers);
 	pthread_mutex_lock(&d->lock);
 	d->dying = true;
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
+		vcpu_join(d->vcpus[i]);
+	platform_destroy(d);
+	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	free(d->vcpus);
+	vtimer_service_destroy(d->timers);
+	vclock_destroy(d->clock);
 	debugcon_destroy(d->debugcon);
 	io_table_destroy(d->io);
 	if (d->vm_fd >= 0)
@@ -178,6 +222,7 @@ int domain_pause(struct domain *d)
 {
 	struct timespec deadline;
 	unsigned i;
+	bool first;
 	int rc = 0;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
@@ -191,9 +236,14 @@ int domain_pause(struct domain *d)
 	d->pause_count++;
 	for (i = 0; i < d->max_vcpus; i++)
 		vcpu_kick(d->vcpus[i]);
+	pthread_cond_broadcast(&d->cond);
 	while (!all_parked(d) && rc == 0)
 		rc = pthread_cond_timedwait(&d->cond, &d->lock, &deadline);
+	first = d->pause_count == 1;
 	pthread_mutex_unlock(&d->lock);
+	/* Guest time stops with the vCPUs (vclock.h). */
+	if (first)
+		platform_pause(d);
 	if (rc) {
 		log_error(d->domid, "vCPUs did not stop within %d s",
 			  PAUSE_TIMEOUT_S);
@@ -209,6 +259,9 @@ int domain_unpause(struct domain *d)
 		pthread_mutex_unlock(&d->lock);
 		return -EINVAL;
 	}
+	/* Time restarts before the vCPUs do. */
+	if (d->pause_count == 1)
+		platform_unpause(d);
 	d->pause_count--;
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
@@ -247,6 +300,8 @@ static uint32_t state_locked(struct domain *d)
 		return KXEN_STATE_DYING;
 	if (d->crashed)
 		return KXEN_STATE_CRASHED;
+	if (d->shutdown)
+		return KXEN_STATE_SHUTDOWN;
 	if (d->pause_count)
 		return KXEN_STATE_PAUSED;
 	for (i = 0; i < d->max_vcpus; i++) {
@@ -291,7 +346,8 @@ int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
 	v = d->vcpus[vcpu];
 	pthread_mutex_lock(&d->lock);
 	/* Registers of a running vCPU belong to its thread. */
-	if (!v->parked || (v->online && !d->pause_count && !d->crashed)) {
+	if (!v->parked ||
+	    (v->online && !d->pause_count && !d->crashed && !d->shutdown)) {
 		pthread_mutex_unlock(&d->lock);
 		return -EBUSY;
 	}
@@ -318,4 +374,76 @@ int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
 	rc = v->parked ? vcpu_get_context(v, ctx) : -EBUSY;
 	pthread_mutex_unlock(&d->lock);
 	return rc;
+}
+
+void domain_shutdown(struct domain *d, const char *why)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->shutdown || d->crashed) {
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	d->shutdown = true;
+	for (i = 0; i < d->max_vcpus; i++)
+		vcpu_kick(d->vcpus[i]);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	log_info(d->domid, "domain '%s' shut down: %s", d->name, why);
+}
+
+int domain_set_param(struct domain *d, uint32_t index, uint64_t value)
+{
+	if (index != KXEN_HVM_PARAM_TIMER_MODE ||
+	    value > TIMER_MODE_ONE_MISSED_TICK_PENDING)
+		return -EINVAL;
+	vtimer_set_mode(d->timers, (enum timer_mode)value);
+	log_info(d->domid, "timer_mode %llu", (unsigned long long)value);
+	return 0;
+}
+
+int domain_get_param(struct domain *d, uint32_t index, uint64_t *value)
+{
+	if (index != KXEN_HVM_PARAM_TIMER_MODE)
+		return -EINVAL;
+	*value = vtimer_mode(d->timers);
+	return 0;
+}
+
+void domain_io_stats(struct domain *d, struct kxen_io_stats_reply *out,
+		     unsigned max)
+{
+	struct io_range_stat st[KXEN_IO_STATS_MAX];
+	struct io_stats port, mmio;
+	unsigned i, n;
+
+	io_table_stats(d->io, IO_SPACE_PORT, &port);
+	io_table_stats(d->io, IO_SPACE_MMIO, &mmio);
+	out->unclaimed_port = port.unclaimed;
+	out->unclaimed_mmio = mmio.unclaimed;
+	out->pad = 0;
+	n = io_table_range_stats(d->io, st, max ? max - 1 : 0);
+	for (i = 0; i < n; i++) {
+		struct kxen_io_stat *o = &out->stat[i];
+
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", st[i].name);
+		o->space = st[i].space;
+		o->base = st[i].base;
+		o->len = st[i].len;
+		o->exits = st[i].exits;
+		o->time_ns = st[i].time_ns;
+	}
+	if (max) { /* the LAPICs, all vCPUs together */
+		struct kxen_io_stat *o = &out->stat[n++];
+
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "lapic");
+		o->space = IO_SPACE_MMIO;
+		o->base = 0xfee00000ull;
+		o->len = 0x1000;
+		irq_lapic_stats(d->irq, &o->exits, &o->time_ns);
+	}
+	out->count = n;
 }

@@ -20,6 +20,13 @@
 
 struct vcpu;
 struct debugcon;
+struct vclock;
+struct vtimer_service;
+struct irq_router;
+struct vpit;
+struct vrtc;
+struct vhpet;
+struct pmtimer;
 
 struct domain {
 	uint32_t domid;
@@ -30,6 +37,16 @@ struct domain {
 	struct io_table *io;
 	struct debugcon *debugcon;
 
+	/* Platform (issue 3): clock, timers, wires and in-core devices. */
+	struct vclock *clock;
+	struct vtimer_service *timers;
+	struct irq_router *irq;
+	struct vpit *pit;
+	struct vrtc *rtc;
+	struct vhpet *hpet;
+	struct pmtimer *pm;
+	void *pm_adapter;
+
 	unsigned max_vcpus;
 	struct vcpu **vcpus;
 
@@ -38,6 +55,7 @@ struct domain {
 	unsigned pause_count;
 	bool dying;
 	bool crashed;
+	bool shutdown; /* the guest powered itself off */
 	char crash_reason[128];
 
 	/* Counted per domain for `kxl stat` and the logs. */
@@ -60,7 +78,18 @@ int domain_unpause(struct domain *d);
 void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The guest asked to power off (ACPI S5): its vCPUs stop. */
+void domain_shutdown(struct domain *d, const char *why);
+
 void domain_get_info(struct domain *d, struct kxen_domain_info *info);
+
+/* Xen HVM parameters: only HVM_PARAM_TIMER_MODE for now. */
+int domain_set_param(struct domain *d, uint32_t index, uint64_t value);
+int domain_get_param(struct domain *d, uint32_t index, uint64_t *value);
+
+/* Fill the I/O statistics reply (at most max entries). */
+void domain_io_stats(struct domain *d, struct kxen_io_stats_reply *out,
+		     unsigned max);
 
 int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
 			   const struct kxen_vcpu_context *ctx);

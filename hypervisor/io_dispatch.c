@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -17,7 +18,8 @@ struct io_range {
 	const char *name;
 	io_handler_fn fn;
 	void *opaque;
-	uint64_t count; /* accesses served; relaxed atomic */
+	uint64_t count;	  /* accesses served; relaxed atomic */
+	uint64_t time_ns; /* spent in fn; relaxed atomic */
 };
 
 struct io_space_table {
@@ -29,6 +31,14 @@ struct io_space_table {
 struct io_table {
 	struct io_space_table space[2];
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 struct io_table *io_table_create(void)
 {
@@ -101,9 +111,14 @@ int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
 	unsigned i = lower_bound(s, addr);
 
 	if (i < s->nr && s->ranges[i].base <= addr) {
-		__atomic_fetch_add(&s->ranges[i].count, 1, __ATOMIC_RELAXED);
-		return s->ranges[i].fn(s->ranges[i].opaque, addr, size,
-				       is_write, val);
+		struct io_range *r = &s->ranges[i];
+		uint64_t t0 = mono_ns();
+		int rc = r->fn(r->opaque, addr, size, is_write, val);
+
+		__atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->time_ns, mono_ns() - t0,
+				   __ATOMIC_RELAXED);
+		return rc;
 	}
 	/* Unclaimed: an empty bus reads as all ones and ignores writes. */
 	if (!is_write)
@@ -130,4 +145,26 @@ void io_table_stats(struct io_table *t, enum io_space space,
 		out->handled +=
 		    __atomic_load_n(&s->ranges[i].count, __ATOMIC_RELAXED);
 	out->unclaimed = __atomic_load_n(&s->unclaimed, __ATOMIC_RELAXED);
+}
+
+unsigned io_table_range_stats(struct io_table *t, struct io_range_stat *out,
+			      unsigned max)
+{
+	unsigned n = 0, sp, i;
+
+	for (sp = 0; sp < 2; sp++)
+		for (i = 0; i < t->space[sp].nr && n < max; i++) {
+			struct io_range *r = &t->space[sp].ranges[i];
+
+			out[n++] = (struct io_range_stat){
+			    .name = r->name,
+			    .space = sp,
+			    .base = r->base,
+			    .len = r->len,
+			    .exits =
+				__atomic_load_n(&r->count, __ATOMIC_RELAXED),
+			    .time_ns =
+				__atomic_load_n(&r->time_ns, __ATOMIC_RELAXED)};
+		}
+	return n;
 }

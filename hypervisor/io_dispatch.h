@@ -51,4 +51,17 @@ int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
 void io_table_stats(struct io_table *t, enum io_space space,
 		    struct io_stats *out);
 
+/* One registered range's counters, for the I/O statistics hypercall. */
+struct io_range_stat {
+	const char *name;
+	enum io_space space;
+	uint64_t base, len;
+	uint64_t exits;
+	uint64_t time_ns; /* spent in the handler */
+};
+
+/* Fill up to max entries (ports first, by address); returns the count. */
+unsigned io_table_range_stats(struct io_table *t, struct io_range_stat *out,
+			      unsigned max);
+
 #endif

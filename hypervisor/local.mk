@@ -10,6 +10,7 @@ hypervisor_libkxencore_a_SOURCES = \
 	hypervisor/vtimer.c hypervisor/vtimer.h \
 	hypervisor/periodic_timer.c hypervisor/periodic_timer.h \
 	hypervisor/irq_types.h \
+	hypervisor/irq.c hypervisor/irq.h \
 	hypervisor/dev/debugcon.c hypervisor/dev/debugcon.h \
 	hypervisor/dev/vpic.c hypervisor/dev/vpic.h \
 	hypervisor/dev/vioapic.c hypervisor/dev/vioapic.h \
@@ -30,7 +31,9 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/child_requests.c hypervisor/child_requests.h \
 	hypervisor/domain.c hypervisor/domain.h \
 	hypervisor/guest_memory.c hypervisor/guest_memory.h \
-	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c
+	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c \
+	hypervisor/vcpu_irq.c hypervisor/vcpu_internal.h \
+	hypervisor/platform.c hypervisor/platform.h
 hypervisor_kxend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 hypervisor_kxend_LDADD = hypervisor/libkxencore.a libctl/libkxenmsg.a \
 	-lpthread

@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "irq.h"
 #include "log.h"
+#include "vcpu_internal.h"
 
 #define KICK_SIGNAL SIGUSR1
 
@@ -114,15 +116,6 @@ void vcpu_kick(struct vcpu *v)
 		pthread_kill(v->thread, KICK_SIGNAL);
 }
 
-/* Caller holds d->lock: may this vCPU enter the guest now? */
-static bool may_run(const struct vcpu *v)
-{
-	const struct domain *d = v->d;
-
-	return !d->dying && !d->crashed && d->pause_count == 0 && v->online &&
-	       !v->halted;
-}
-
 static int handle_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -162,8 +155,14 @@ static int handle_mmio(struct vcpu *v)
 		return -EIO;
 	if (run->mmio.is_write)
 		memcpy(&val, run->mmio.data, len);
-	rc = io_table_access(v->d->io, IO_SPACE_MMIO, run->mmio.phys_addr, len,
-			     run->mmio.is_write, &val, v->d->domid);
+	/* The LAPIC page is per vCPU (and relocatable): it comes first. */
+	if (irq_lapic_claims(v->d->irq, v->id, run->mmio.phys_addr))
+		rc = irq_lapic_mmio(v->d->irq, v->id, run->mmio.phys_addr, len,
+				    run->mmio.is_write, &val);
+	else
+		rc = io_table_access(v->d->io, IO_SPACE_MMIO,
+				     run->mmio.phys_addr, len,
+				     run->mmio.is_write, &val, v->d->domid);
 	if (rc)
 		return rc;
 	if (!run->mmio.is_write)
@@ -175,13 +174,29 @@ static void handle_hlt(struct vcpu *v)
 {
 	struct domain *d = v->d;
 
-	/* Nothing can interrupt a halted vCPU yet: it sleeps until an
-	 * interrupt source (the in-core devices) wakes it, or the domain
-	 * is paused or destroyed. */
+	/* Sleep until an interrupt is deliverable (or, with IF clear,
+	 * until an NMI or INIT), see wait_runnable(). */
+	v->halt_if = v->run->if_flag;
 	pthread_mutex_lock(&d->lock);
 	v->halted = true;
-	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* IA32_APIC_BASE, the one MSR kxend filters to user space. */
+static void handle_msr(struct vcpu *v, bool is_write)
+{
+	struct kvm_run *run = v->run;
+
+	run->msr.error = 0;
+	if (run->msr.index != 0x1b) {
+		run->msr.error = 1; /* #GP, as for an unknown MSR */
+		return;
+	}
+	if (is_write)
+		run->msr.error =
+		    irq_lapic_set_base(v->d->irq, v->id, run->msr.data) != 0;
+	else
+		run->msr.data = irq_lapic_get_base(v->d->irq, v->id);
 }
 
 static void handle_internal_error(struct vcpu *v)
@@ -240,6 +255,11 @@ static bool handle_exit(struct vcpu *v)
 		handle_hlt(v);
 		return true;
 	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return true;
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		handle_msr(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
 		return true;
 	case KVM_EXIT_SHUTDOWN:
 		domain_crash(v->d, "vCPU %u: triple fault", v->id);
@@ -261,25 +281,68 @@ static bool handle_exit(struct vcpu *v)
 	}
 }
 
+/* Caller holds d->lock: wait for a change, marked as parked. */
+static void park(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	if (!v->parked) {
+		v->parked = true;
+		pthread_cond_broadcast(&d->cond);
+	}
+	pthread_cond_wait(&d->cond, &d->lock);
+}
+
+/* Caller holds d->lock, v is halted: returns with the lock held after
+ * either waking the vCPU or sleeping once. The irq lock cannot be taken
+ * under d->lock (lock order), hence the wake_seq check: a kick that
+ * lands between the interrupt check and the sleep bumps it. */
+static void halt_wait(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	uint64_t seq = __atomic_load_n(&v->wake_seq, __ATOMIC_SEQ_CST);
+	bool wake;
+
+	pthread_mutex_unlock(&d->lock);
+	wake = vcpu_halt_wakes(v);
+	pthread_mutex_lock(&d->lock);
+	if (wake)
+		v->halted = false;
+	else if (seq == __atomic_load_n(&v->wake_seq, __ATOMIC_SEQ_CST) &&
+		 v->halted && !d->dying && !d->pause_count)
+		park(v);
+}
+
 /* Wait until the vCPU may run; returns false when it must end. */
 static bool wait_runnable(struct vcpu *v)
 {
 	struct domain *d = v->d;
-	bool end;
 
 	pthread_mutex_lock(&d->lock);
-	while (!d->dying && !may_run(v)) {
-		if (!v->parked) {
-			v->parked = true;
+	for (;;) {
+		if (d->dying)
+			break;
+		if (d->crashed || d->shutdown || d->pause_count) {
+			park(v);
+		} else if (v->init_pending || v->sipi_pending) {
+			pthread_mutex_unlock(&d->lock);
+			vcpu_startup(v);
+			pthread_mutex_lock(&d->lock);
+		} else if (!v->online) {
+			park(v);
+		} else if (v->halted) {
+			halt_wait(v);
+		} else {
+			v->parked = false;
 			pthread_cond_broadcast(&d->cond);
+			pthread_mutex_unlock(&d->lock);
+			return true;
 		}
-		pthread_cond_wait(&d->cond, &d->lock);
 	}
-	v->parked = d->dying;
-	end = d->dying;
+	v->parked = true;
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
-	return !end;
+	return false;
 }
 
 static void *vcpu_thread(void *arg)
@@ -287,10 +350,13 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 
 	while (wait_runnable(v)) {
-		int rc = ioctl(v->fd, KVM_RUN, 0);
-		int err = errno;
+		int rc, err;
 
+		vcpu_inject(v);
+		rc = ioctl(v->fd, KVM_RUN, 0);
+		err = errno;
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		vcpu_sync_cr8(v);
 		if (rc < 0) {
 			if (err == EINTR || err == EAGAIN)
 				continue;
@@ -320,14 +386,20 @@ int vcpu_start(struct vcpu *v)
 	return 0;
 }
 
+void vcpu_join(struct vcpu *v)
+{
+	if (!v || !v->thread_started)
+		return;
+	vcpu_kick(v);
+	pthread_join(v->thread, NULL);
+	v->thread_started = false;
+}
+
 void vcpu_destroy(struct vcpu *v)
 {
 	if (!v)
 		return;
-	if (v->thread_started) {
-		vcpu_kick(v);
-		pthread_join(v->thread, NULL);
-	}
+	vcpu_join(v);
 	munmap(v->run, v->run_size);
 	close(v->fd);
 	free(v);

@@ -24,9 +24,21 @@ struct vcpu {
 	bool thread_started;
 
 	/* Guarded by d->lock. */
-	bool online; /* context set; takes part in scheduling */
-	bool halted; /* in HLT, waiting for an interrupt */
-	bool parked; /* the thread is waiting, not in KVM_RUN */
+	bool online;	   /* context set; takes part in scheduling */
+	bool halted;	   /* in HLT, waiting for an interrupt */
+	bool parked;	   /* the thread is waiting, not in KVM_RUN */
+	bool init_pending; /* INIT received: reset, wait for SIPI */
+	bool sipi_pending; /* STARTUP received, vector below */
+	uint8_t sipi_vector;
+
+	/* Owned by the vCPU thread. */
+	bool halt_if; /* RFLAGS.IF when it halted */
+	bool nmi_pending;
+
+	/* Bumped (atomically) by whoever may have made an interrupt
+	 * deliverable, before waking d->cond: a halted vCPU that checked
+	 * for interrupts sees the change and does not sleep on it. */
+	uint64_t wake_seq;
 
 	uint64_t exits; /* relaxed atomic */
 };
@@ -39,8 +51,15 @@ int vcpu_create(struct domain *d, unsigned id, int mmap_size,
 int vcpu_start(struct vcpu *v);
 /* Make the thread leave KVM_RUN soon; callers then wait on d->cond. */
 void vcpu_kick(struct vcpu *v);
-/* The thread must have been told to stop (d->dying) before this. */
+/* Join the thread; d->dying must be set. */
+void vcpu_join(struct vcpu *v);
+/* Release a joined vCPU. */
 void vcpu_destroy(struct vcpu *v);
+
+/* Wire-layer callbacks (irq.h): ctx is the domain. */
+void vcpu_irq_kick(void *ctx, unsigned vcpu);
+void vcpu_irq_init(void *ctx, unsigned vcpu);
+void vcpu_irq_sipi(void *ctx, unsigned vcpu, uint8_t vector);
 uint64_t vcpu_cpu_time_ns(struct vcpu *v);
 
 /* The vCPU must be parked (domain paused or vCPU offline). */
