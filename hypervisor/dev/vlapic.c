@@ -236,6 +236,8 @@ struct vlapic *vlapic_create(uint32_t domid, unsigned vcpu_id, bool bsp,
 	return l;
 }
 
+/* Without the irq lock held: destroying the timer waits for a callback
+ * in flight, which may be waiting for that lock. */
 void vlapic_destroy(struct vlapic *l)
 {
 	if (!l)
