@@ -25,6 +25,7 @@ int kxen_suite_config(void);	/* tests/test_config.c */
 int kxen_suite_compat(void);	/* tests/test_compat.c */
 int kxen_suite_lifecycle(void); /* tests/test_lifecycle.c */
 int kxen_suite_timers(void);    /* tests/test_timers.c: clock, timers */
+int kxen_suite_wires(void);     /* tests/test_irq.c: the wire layer */
 int kxen_suite_vpic(void);      /* tests/test_vpic.c */
 int kxen_suite_vioapic(void);   /* tests/test_vioapic.c */
 int kxen_suite_vlapic(void);    /* tests/test_vlapic.c */

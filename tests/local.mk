@@ -13,6 +13,7 @@ tests_kxen_tests_SOURCES += \
 	tests/test_compat.c \
 	tests/test_lifecycle.c \
 	tests/test_timers.c \
+	tests/test_irq.c \
 	tests/test_vpic.c \
 	tests/test_vioapic.c \
 	tests/test_vlapic.c \

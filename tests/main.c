@@ -18,6 +18,7 @@ static int (*const suites[])(void) = {
     kxen_suite_compat,
     kxen_suite_lifecycle,
     kxen_suite_timers,
+    kxen_suite_wires,
     kxen_suite_vpic,
     kxen_suite_vioapic,
     kxen_suite_vlapic,
