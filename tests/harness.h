@@ -33,6 +33,7 @@ int kxen_suite_vpit(void);      /* tests/test_vpit.c */
 int kxen_suite_vrtc(void);      /* tests/test_vrtc.c */
 int kxen_suite_vhpet(void);     /* tests/test_vhpet.c */
 int kxen_suite_pmtimer(void);   /* tests/test_pmtimer.c */
+int kxen_suite_platform(void);  /* tests/test_platform.c: guests */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

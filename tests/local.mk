@@ -20,7 +20,8 @@ tests_kxen_tests_SOURCES += \
 	tests/test_vpit.c \
 	tests/test_vrtc.c \
 	tests/test_vhpet.c \
-	tests/test_pmtimer.c
+	tests/test_pmtimer.c \
+	tests/test_platform.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
 tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_kxen_tests_LDADD += \

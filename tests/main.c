@@ -26,6 +26,7 @@ static int (*const suites[])(void) = {
     kxen_suite_vrtc,
     kxen_suite_vhpet,
     kxen_suite_pmtimer,
+    kxen_suite_platform,
 };
 
 int main(int argc, char **argv)

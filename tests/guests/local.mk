@@ -9,7 +9,8 @@
 KXEN_TEST_GUESTS = \
 	tests/guests/hello.bin \
 	tests/guests/crash.bin \
-	tests/guests/spin.bin
+	tests/guests/spin.bin \
+	tests/guests/platform.bin
 
 noinst_DATA += $(KXEN_TEST_GUESTS)
 
@@ -20,7 +21,9 @@ KXEN_GUEST_COMMON = \
 EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/hello.S \
 	tests/guests/crash.S \
-	tests/guests/spin.S
+	tests/guests/spin.S \
+	tests/guests/platform.S \
+	tests/guests/lm.h
 
 CLEANFILES += $(KXEN_TEST_GUESTS) \
 	$(KXEN_TEST_GUESTS:.bin=.o) \
@@ -62,3 +65,15 @@ tests/guests/crash.bin: tests/guests/crash.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/crash.elf $@
 tests/guests/spin.bin: tests/guests/spin.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/spin.elf $@
+
+# platform.bin: the interrupt and timer tests (tests/test_platform.c),
+# in long mode on the runtime in lm.h.
+tests/guests/platform.o: $(srcdir)/tests/guests/platform.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/platform.S
+tests/guests/platform.elf: tests/guests/platform.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/platform.o
+tests/guests/platform.bin: tests/guests/platform.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/platform.elf $@
