@@ -522,6 +522,54 @@ static void test_large_guest_ram_above_4g(void)
 	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
 }
 
+/* Per-device exit counters through the I/O statistics hypercall, and
+ * the timer_mode parameter's validation. */
+static void test_io_stats_and_params(void)
+{
+	struct harness_kxend *k;
+	struct kxen_domain_info info;
+	union {
+		struct kxen_io_stats_reply r;
+		uint8_t bytes[sizeof(struct kxen_io_stats_reply) +
+			      KXEN_IO_STATS_MAX * sizeof(struct kxen_io_stat)];
+	} st;
+	uint64_t debugcon = 0, pit = ~0ull, mode = 9;
+	xc_interface *xch;
+	unsigned i;
+
+	KXEN_REQUIRE_KVM();
+	k = start_kxend();
+	if (!k)
+		return;
+	CU_ASSERT_EQUAL(create_guest(k, "counted", "hello.bin", "x", NULL), 0);
+	CU_ASSERT_EQUAL(harness_wait_dmesg("hello: done", 20000), 0);
+	CU_ASSERT_EQUAL(lookup_info("counted", &info), 0);
+	xch = xc_interface_open(NULL, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xch);
+	CU_ASSERT_EQUAL(kxc_domain_io_stats(xch, info.domid, &st.r, sizeof(st)),
+			0);
+	for (i = 0; i < st.r.count; i++) {
+		if (strcmp(st.r.stat[i].name, "debugcon") == 0)
+			debugcon = st.r.stat[i].exits;
+		if (strcmp(st.r.stat[i].name, "pit") == 0)
+			pit = st.r.stat[i].exits;
+	}
+	/* One exit per byte the guest printed; it never touched the PIT. */
+	CU_ASSERT(debugcon >= strlen("hello: real mode\nhello: done\n"));
+	CU_ASSERT_EQUAL(pit, 0);
+	CU_ASSERT_EQUAL(xc_hvm_param_get(xch, info.domid, 10, &mode), 0);
+	CU_ASSERT_EQUAL(mode, 0);
+	CU_ASSERT_EQUAL(xc_hvm_param_set(xch, info.domid, 10, 2), 0);
+	CU_ASSERT_EQUAL(xc_hvm_param_get(xch, info.domid, 10, &mode), 0);
+	CU_ASSERT_EQUAL(mode, 2);
+	CU_ASSERT_EQUAL(xc_hvm_param_set(xch, info.domid, 10, 4), -1);
+	CU_ASSERT_EQUAL(xc_hvm_param_set(xch, info.domid, 11, 0), -1);
+	CU_ASSERT_EQUAL(kxc_domain_io_stats(xch, 999, &st.r, sizeof(st)), -1);
+	xc_interface_close(xch);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "counted", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+}
+
 int kxen_suite_lifecycle(void)
 {
 	CU_pSuite s = CU_add_suite("lifecycle", NULL, NULL);
@@ -545,7 +593,9 @@ int kxen_suite_lifecycle(void)
 	    !CU_add_test(s, "restarted kxend adopts running domains",
 			 test_daemon_restart_adopts_domains) ||
 	    !CU_add_test(s, "RAM above the MMIO hole goes above 4 GiB",
-			 test_large_guest_ram_above_4g))
+			 test_large_guest_ram_above_4g) ||
+	    !CU_add_test(s, "I/O counters and HVM params by hypercall",
+			 test_io_stats_and_params))
 		return -1;
 	return 0;
 }
