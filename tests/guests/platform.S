@@ -349,6 +349,10 @@ t_rtc_periodic:
 	call pic_setup
 	mov $0x2a0a, %ax /* A: divider 010 (32.768 kHz), rate 10: 64 Hz */
 	call rtc_write
+	/* C first: PF sets every period whatever PIE says, and an IRQ 8
+	 * raised from now on must find its flag still in C. */
+	mov $0x0c, %al
+	call rtc_read
 	mov $0x0b, %al
 	call rtc_read
 	and $0x8f, %al /* PIE, AIE, UIE off ... */
@@ -356,8 +360,6 @@ t_rtc_periodic:
 	mov %al, %ah
 	mov $0x0b, %al
 	call rtc_write
-	mov $0x0c, %al /* C: drop any stale flag */
-	call rtc_read
 	mov $64, %esi
 	mov $1000, %edi
 	jmp count_and_report
@@ -927,8 +929,6 @@ t_ticker:
 	PUTS " to="
 	PUTDEC %rax
 	PUTS "\n"
-	call lm_pm
-	mov %eax, %ebx
 4:	mov ticks, %ecx
 	cmp %r12d, %ecx
 	je 3b
@@ -947,9 +947,7 @@ t_ticker:
 	PUTDEC %rax
 	PUTS "\n"
 	inc %r12d
-	call lm_pm
-	mov %eax, %ebx
-	jmp 3b
+	jmp 3b /* the baseline stays: a pause while printing still shows */
 
 h_ticker:
 	call lm_pm
