@@ -36,11 +36,13 @@ static const struct irq_vcpu_ops vcpu_ops = {
     .sipi = vcpu_irq_sipi,
 };
 
+/* Devices keep a pointer to their ops: these live as long as kxend. */
+static const struct vhpet_ops hpet_ops = {.gsi = irq_gsi_line,
+					  .legacy_irq = irq_isa_line,
+					  .legacy = irq_set_hpet_legacy};
+
 static int create_timer_devices(struct domain *d)
 {
-	struct vhpet_ops hpet_ops = {.gsi = irq_gsi_line,
-				     .legacy_irq = irq_isa_line,
-				     .legacy = irq_set_hpet_legacy};
 
 	d->pit = vpit_create(d->domid, d->timers, irq_isa_line,
 			     irq_source(d->irq, IRQ_SRC_PIT));
