@@ -22,6 +22,7 @@
 
 #include "child_requests.h"
 #include "domain.h"
+#include "ioreq.h"
 #include "kxen/msg.h"
 #include "log.h"
 #include "vcpu.h"
@@ -31,6 +32,9 @@
 struct conn {
 	int fd;
 	bool handshaken;
+	uint64_t id;		 /* owner of the ioreq servers it creates */
+	bool restricted;	 /* xendevicemodel_restrict was called */
+	uint32_t restrict_domid; /* ... to this domain */
 };
 
 struct child {
@@ -42,6 +46,7 @@ struct child {
 	pthread_mutex_t event_lock; /* guards event_fd */
 	int event_fd;		    /* attached parent's connection or -1 */
 	bool done;
+	uint64_t next_conn_id;
 	uint8_t *in, *out;
 };
 
@@ -105,11 +110,16 @@ static void add_conn(struct child *c, int fd, bool handshaken)
 		close(fd);
 		return;
 	}
-	c->conns[c->nr_conns++] = (struct conn){fd, handshaken};
+	c->conns[c->nr_conns++] = (struct conn){
+	    .fd = fd, .handshaken = handshaken, .id = ++c->next_conn_id};
 }
 
 static void drop_conn(struct child *c, unsigned i)
 {
+	/* A device model that disconnects takes its ioreq servers and
+	 * event channels with it (issue 4: a DM that dies). */
+	if (c->conns[i].id)
+		ioreq_owner_gone(c->d->ioreq, c->conns[i].id);
 	pthread_mutex_lock(&c->event_lock);
 	if (c->event_fd == c->conns[i].fd)
 		c->event_fd = -1;
@@ -136,17 +146,61 @@ static void accept_conn(struct child *c)
 	add_conn(c, fd, false);
 }
 
-static void reply(int fd, const struct kxen_msg_hdr *req, int status,
-		  uint8_t *out, size_t payload, int pass_fd)
+static void reply_fds(int fd, const struct kxen_msg_hdr *req, int status,
+		      uint8_t *out, size_t payload, const int *fds)
 {
 	struct kxen_msg_hdr *h = (struct kxen_msg_hdr *)out;
+	unsigned n = 0;
 
 	if (status < 0)
 		payload = 0;
 	kxen_msg_init(h, req ? req->op : 0, sizeof(*h) + payload,
 		      req ? req->seq : 0, KXEN_MSG_REPLY);
 	h->status = status < 0 ? status : 0;
-	kxen_msg_send(fd, h, status < 0 ? -1 : pass_fd);
+	while (status >= 0 && fds && n < KXEN_MSG_MAX_FDS && fds[n] >= 0)
+		n++;
+	kxen_msg_send_fds(fd, h, fds, n);
+}
+
+static void reply(int fd, const struct kxen_msg_hdr *req, int status,
+		  uint8_t *out, size_t payload, int pass_fd)
+{
+	reply_fds(fd, req, status, out, payload, &pass_fd);
+}
+
+/*
+ * xendevicemodel_restrict: a restricted connection acts on its one
+ * domain only; anything else is refused and logged.
+ */
+static int check_restriction(struct child *c, struct conn *conn,
+			     const struct kxen_msg_hdr *req, size_t len)
+{
+	uint32_t domid;
+
+	if (req->op == KXEN_OP_RESTRICT) {
+		const struct kxen_domid_req *r = (const void *)(req + 1);
+
+		if (r->pad ||
+		    (conn->restricted && r->domid != conn->restrict_domid))
+			return -EPERM;
+		conn->restricted = true;
+		conn->restrict_domid = r->domid;
+		return 1;
+	}
+	if (!conn->restricted)
+		return 0;
+	if (len < sizeof(*req) + sizeof(domid) ||
+	    req->op == KXEN_OP_CHILD_ATTACH)
+		return -EPERM;
+	memcpy(&domid, req + 1, sizeof(domid));
+	if (domid != conn->restrict_domid) {
+		log_warn(c->d->domid,
+			 "connection restricted to domain %u "
+			 "tried %s on domain %u: refused",
+			 conn->restrict_domid, kxen_op_name(req->op), domid);
+		return -EPERM;
+	}
+	return 0;
 }
 
 /* Handles one request; returns false when the connection must close. */
@@ -154,7 +208,8 @@ static bool serve(struct child *c, struct conn *conn, size_t len)
 {
 	const struct kxen_msg_hdr *req = (const void *)c->in;
 	uint8_t *payload_out = c->out + sizeof(struct kxen_msg_hdr);
-	int rc, fd = -1;
+	int rc, fds[KXEN_MSG_MAX_FDS] = {-1, -1};
+	bool fds_owned = false;
 
 	rc = kxen_msg_check_request(c->in, len);
 	if (rc) {
@@ -177,9 +232,18 @@ static bool serve(struct child *c, struct conn *conn, size_t len)
 		reply(conn->fd, req, -EPERM, c->out, 0, -1);
 		return false;
 	}
-	rc = child_handle_request(c->d, req->op, req + 1, len - sizeof(*req),
-				  payload_out, &fd);
+	rc = check_restriction(c, conn, req, len);
+	if (rc) {
+		reply(conn->fd, req, rc > 0 ? 0 : rc, c->out, 0, -1);
+		return true;
+	}
+	rc = child_handle_request(c->d, conn->id, req->op, req + 1,
+				  len - sizeof(*req), payload_out, fds,
+				  &fds_owned);
 	if (rc >= 0 && req->op == KXEN_OP_CHILD_ATTACH) {
+		/* A parent owns nothing: what it forwards lives until
+		 * destroyed, whatever happens to kxend. */
+		conn->id = 0;
 		pthread_mutex_lock(&c->event_lock);
 		c->event_fd = conn->fd;
 		pthread_mutex_unlock(&c->event_lock);
@@ -189,7 +253,10 @@ static bool serve(struct child *c, struct conn *conn, size_t len)
 		c->done = true;
 		return true; /* replied once torn down, see child_main */
 	}
-	reply(conn->fd, req, rc, c->out, rc > 0 ? rc : 0, fd);
+	reply_fds(conn->fd, req, rc, c->out, rc > 0 ? rc : 0, fds);
+	for (unsigned i = 0; fds_owned && i < KXEN_MSG_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	return true;
 }
 
@@ -264,6 +331,7 @@ int child_main(const struct child_args *a)
 	become_child(a);
 	pthread_mutex_init(&c.event_lock, NULL);
 	add_conn(&c, 3, true);
+	c.conns[0].id = 0; /* the parent that forked us owns nothing */
 	kxlog_set_forward(forward_log, &c);
 	c.in = malloc(KXEN_MSG_MAX);
 	c.out = malloc(KXEN_MSG_MAX);

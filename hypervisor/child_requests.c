@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "domain.h"
+#include "evtchn.h"
+#include "ioreq.h"
+#include "irq.h"
 #include "guest_memory.h"
 #include "log.h"
 
@@ -144,12 +147,210 @@ static int do_io_stats(struct domain *d, const void *p, void *out)
 	return sizeof(*rep) + rep->count * sizeof(rep->stat[0]);
 }
 
-int child_handle_request(struct domain *d, uint16_t op, const void *payload,
-			 size_t len, void *out, int *fd_out)
+/* ---- ioreq servers and event channels (issue 4) ------------------- */
+
+static int do_ioreq_create(struct domain *d, uint64_t owner, const void *p,
+			   void *out)
+{
+	const struct kxen_ioreq_server_create *r = p;
+	struct kxen_ioreq_server_info *rep = out;
+	uint16_t id;
+	int rc = check_domid(d, r->domid);
+
+	if (rc == 0 && (r->pad[0] || r->pad[1] || r->pad[2]))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = ioreq_server_create(d->ioreq, owner, r->handle_bufioreq,
+					 &id);
+	if (rc == 0)
+		rc = ioreq_server_info(d->ioreq, id, rep);
+	return rc ? rc : (int)sizeof(*rep);
+}
+
+static int do_ioreq_server(struct domain *d, uint16_t op, const void *p,
+			   void *out)
+{
+	const struct kxen_ioreq_server_id *r = p;
+	int rc = check_domid(d, r->domid);
+
+	if (rc == 0 && r->pad)
+		rc = -EINVAL;
+	if (rc)
+		return rc;
+	if (op == KXEN_OP_IOREQ_SERVER_DESTROY)
+		return ioreq_server_destroy(d->ioreq, r->id);
+	rc = ioreq_server_info(d->ioreq, r->id, out);
+	return rc ? rc : (int)sizeof(struct kxen_ioreq_server_info);
+}
+
+static int do_ioreq_range(struct domain *d, uint16_t op, const void *p)
+{
+	const struct kxen_ioreq_server_range *r = p;
+	int rc = check_domid(d, r->domid);
+
+	return rc ? rc
+		  : ioreq_server_map(d->ioreq, r->id, r,
+				     op == KXEN_OP_IOREQ_SERVER_MAP_RANGE);
+}
+
+static int do_ioreq_state(struct domain *d, const void *p)
+{
+	const struct kxen_ioreq_server_state *r = p;
+	int rc = check_domid(d, r->domid);
+
+	if (rc == 0 && (r->pad || r->enabled > 1))
+		rc = -EINVAL;
+	return rc ? rc : ioreq_server_set_state(d->ioreq, r->id, r->enabled);
+}
+
+static int do_map_resource(struct domain *d, const void *p, void *out, int *fds)
+{
+	const struct kxen_map_resource *r = p;
+	struct kxen_map_resource_reply *rep = out;
+	int rc = check_domid(d, r->domid);
+
+	if (rc == 0 && (r->pad || r->pad2 || r->id > 0xffff ||
+			r->type != KXEN_RESOURCE_IOREQ_SERVER))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = ioreq_server_resource(d->ioreq, r->id, r->frame,
+					   r->nr_frames, &fds[0], &rep->offset);
+	return rc ? rc : (int)sizeof(*rep);
+}
+
+static int do_evtchn_bind(struct domain *d, uint64_t owner, uint16_t op,
+			  const void *p, void *out, int *fds)
+{
+	const struct kxen_evtchn_bind *r = p;
+	struct kxen_evtchn_port *rep = out;
+	int rc = check_domid(d, r->domid);
+
+	if (rc)
+		return rc;
+	rep->domid = d->domid;
+	if (op == KXEN_OP_EVTCHN_BIND_INTERDOMAIN) {
+		rep->port = r->remote_port;
+		rc = evtchn_bind(d->evtchn, r->remote_port, owner, fds);
+	} else {
+		rc = r->remote_port ? -EINVAL
+				    : evtchn_alloc_bound(d->evtchn, owner,
+							 &rep->port, fds);
+	}
+	return rc ? rc : (int)sizeof(*rep);
+}
+
+static int do_evtchn_close(struct domain *d, uint64_t owner, const void *p)
+{
+	const struct kxen_evtchn_port *r = p;
+	int rc = check_domid(d, r->domid);
+
+	return rc ? rc : evtchn_close(d->evtchn, r->port, owner);
+}
+
+/* ---- device-model ops ----------------------------------------------- */
+
+static int do_dm_irq(struct domain *d, uint16_t op, const void *p)
+{
+	if (op == KXEN_OP_DM_SET_ISA_IRQ_LEVEL) {
+		const struct kxen_dm_isa_irq *r = p;
+
+		if (check_domid(d, r->domid))
+			return -ESRCH;
+		if (r->isa_irq > 15 || r->level > 1 || r->pad)
+			return -EINVAL;
+		irq_isa_line(irq_source(d->irq, IRQ_SRC_DM), r->isa_irq,
+			     r->level ? IRQ_ASSERT : IRQ_DEASSERT);
+		return 0;
+	}
+	if (op == KXEN_OP_DM_SET_IRQ_LEVEL) {
+		const struct kxen_dm_irq_level *r = p;
+
+		if (check_domid(d, r->domid))
+			return -ESRCH;
+		if (r->irq >= IRQ_NR_GSIS || r->level > 1 || r->pad)
+			return -EINVAL;
+		irq_gsi_line(irq_source(d->irq, IRQ_SRC_DM_GSI), r->irq,
+			     r->level ? IRQ_ASSERT : IRQ_DEASSERT);
+		return 0;
+	}
+	const struct kxen_dm_pci_intx *r = p;
+
+	if (check_domid(d, r->domid))
+		return -ESRCH;
+	/* One PCI segment and bus (00) exist. */
+	if (r->segment || r->bus || r->level > 1 || r->pad)
+		return -EINVAL;
+	return irq_pci_intx(d->irq, r->device, r->intx, r->level);
+}
+
+static int do_dm_msi(struct domain *d, const void *p)
+{
+	const struct kxen_dm_msi *r = p;
+
+	return check_domid(d, r->domid) ? -ESRCH
+					: irq_msi(d->irq, r->addr, r->data);
+}
+
+static int do_dm_shutdown(struct domain *d, const void *p)
+{
+	const struct kxen_dm_shutdown *r = p;
+	static const char *const why[] = {"poweroff", "reboot", "suspend",
+					  "crash", "watchdog"};
+
+	if (check_domid(d, r->domid))
+		return -ESRCH;
+	if (r->reason > KXEN_SHUTDOWN_WATCHDOG)
+		return -EINVAL;
+	if (r->reason == KXEN_SHUTDOWN_CRASH)
+		domain_crash(d, "its device model reported a crash");
+	else
+		domain_shutdown(d, why[r->reason]);
+	return 0;
+}
+
+static int handle_dm(struct domain *d, uint64_t owner, uint16_t op,
+		     const void *payload, void *out, int *fds, bool *owned)
+{
+	switch (op) {
+	case KXEN_OP_IOREQ_SERVER_CREATE:
+		return do_ioreq_create(d, owner, payload, out);
+	case KXEN_OP_IOREQ_SERVER_GET_INFO:
+	case KXEN_OP_IOREQ_SERVER_DESTROY:
+		return do_ioreq_server(d, op, payload, out);
+	case KXEN_OP_IOREQ_SERVER_MAP_RANGE:
+	case KXEN_OP_IOREQ_SERVER_UNMAP_RANGE:
+		return do_ioreq_range(d, op, payload);
+	case KXEN_OP_IOREQ_SERVER_SET_STATE:
+		return do_ioreq_state(d, payload);
+	case KXEN_OP_MAP_RESOURCE:
+		return do_map_resource(d, payload, out, fds);
+	case KXEN_OP_EVTCHN_BIND_INTERDOMAIN:
+	case KXEN_OP_EVTCHN_BIND_UNBOUND:
+		*owned = true;
+		return do_evtchn_bind(d, owner, op, payload, out, fds);
+	case KXEN_OP_EVTCHN_CLOSE:
+		return do_evtchn_close(d, owner, payload);
+	case KXEN_OP_DM_SET_ISA_IRQ_LEVEL:
+	case KXEN_OP_DM_SET_IRQ_LEVEL:
+	case KXEN_OP_DM_SET_PCI_INTX_LEVEL:
+		return do_dm_irq(d, op, payload);
+	case KXEN_OP_DM_INJECT_MSI:
+		return do_dm_msi(d, payload);
+	case KXEN_OP_DM_REMOTE_SHUTDOWN:
+		return do_dm_shutdown(d, payload);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
+			 const void *payload, size_t len, void *out, int *fds,
+			 bool *fds_owned)
 {
 	int rc;
 
-	*fd_out = -1;
+	fds[0] = fds[1] = -1;
+	*fds_owned = false;
 	switch (op) {
 	case KXEN_OP_DOMAIN_PAUSE:
 		rc = req_domid_only(d, payload);
@@ -168,7 +369,7 @@ int child_handle_request(struct domain *d, uint16_t op, const void *payload,
 	case KXEN_OP_POPULATE_PHYSMAP:
 		return do_populate(d, payload, len);
 	case KXEN_OP_MAP_FOREIGN:
-		return do_map_foreign(d, payload, out, fd_out);
+		return do_map_foreign(d, payload, out, &fds[0]);
 	case KXEN_OP_VCPU_SETCONTEXT:
 		return do_setcontext(d, payload);
 	case KXEN_OP_VCPU_GETCONTEXT:
@@ -182,6 +383,6 @@ int child_handle_request(struct domain *d, uint16_t op, const void *payload,
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);
 	default:
-		return -EOPNOTSUPP;
+		return handle_dm(d, owner, op, payload, out, fds, fds_owned);
 	}
 }

@@ -125,17 +125,30 @@ static void drop_client(struct kxend *k, unsigned i)
 	k->clients[i] = k->clients[--k->nr_clients];
 }
 
-/* Send our reply (payload already in k->out after the header). */
+static void close_fds(int *fds)
+{
+	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
+/* Send our reply (payload already in k->out after the header), passing
+ * the descriptors in fds (KXEN_MSG_MAX_FDS entries, -1 unused) or none. */
 static void reply(struct kxend *k, int fd, uint16_t op, uint32_t seq,
-		  int status, size_t payload, int pass_fd)
+		  int status, size_t payload, const int *fds)
 {
 	struct kxen_msg_hdr *h = (struct kxen_msg_hdr *)k->out;
+	unsigned n = 0;
 
 	if (status < 0)
 		payload = 0;
 	kxen_msg_init(h, op, sizeof(*h) + payload, seq, KXEN_MSG_REPLY);
 	h->status = status < 0 ? status : 0;
-	if (kxen_msg_send(fd, h, status < 0 ? -1 : pass_fd) < 0)
+	while (status >= 0 && fds && n < KXEN_MSG_MAX_FDS && fds[n] >= 0)
+		n++;
+	if (kxen_msg_send_fds(fd, h, fds, n) < 0)
 		log_debug(LOG_NO_DOMID, "could not send a reply to a client");
 }
 
@@ -165,15 +178,14 @@ static int op_getinfolist(struct kxend *k, const void *payload)
 				struct kxen_getinfolist body;
 			} q;
 			const struct kxen_msg_hdr *h = (const void *)k->tmp;
+			int fds[KXEN_MSG_MAX_FDS];
 			ssize_t n;
-			int fd;
 
 			kxen_msg_init(&q.hdr, KXEN_OP_DOMAIN_GETINFOLIST,
 				      sizeof(q), 0, 0);
 			q.body = (struct kxen_getinfolist){d->domid, 1};
-			n = doms_call(k, d, &q, sizeof(q), &fd);
-			if (fd >= 0)
-				close(fd);
+			n = doms_call(k, d, &q, sizeof(q), fds);
+			close_fds(fds);
 			if (n == sizeof(*h) + sizeof(*rep) + sizeof(*info) &&
 			    h->status == 0) {
 				memcpy(info, k->tmp + sizeof(*h) + sizeof(*rep),
@@ -237,29 +249,28 @@ static void op_forward(struct kxend *k, int cfd, const struct kxen_msg_hdr *req,
 	uint32_t domid;
 	struct dom_record *r;
 	const struct kxen_msg_hdr *h = (const void *)k->tmp;
+	int fds[KXEN_MSG_MAX_FDS];
 	ssize_t n;
-	int fd;
 
 	/* Every domain op's payload starts with the uint32_t domid. */
 	memcpy(&domid, req + 1, sizeof(domid));
 	r = doms_find(k, domid);
 	if (!r) {
-		reply(k, cfd, req->op, req->seq, -ESRCH, 0, -1);
+		reply(k, cfd, req->op, req->seq, -ESRCH, 0, NULL);
 		return;
 	}
 	if (req->op == KXEN_OP_DOMAIN_DESTROY) {
-		reply(k, cfd, req->op, req->seq, doms_destroy(k, r), 0, -1);
+		reply(k, cfd, req->op, req->seq, doms_destroy(k, r), 0, NULL);
 		return;
 	}
-	n = doms_call(k, r, req, len, &fd);
+	n = doms_call(k, r, req, len, fds);
 	if (n < 0) {
-		reply(k, cfd, req->op, req->seq, n, 0, -1);
+		reply(k, cfd, req->op, req->seq, n, 0, NULL);
 		return;
 	}
 	memcpy(k->out, k->tmp, n);
-	reply(k, cfd, req->op, req->seq, h->status, n - sizeof(*h), fd);
-	if (fd >= 0)
-		close(fd);
+	reply(k, cfd, req->op, req->seq, h->status, n - sizeof(*h), fds);
+	close_fds(fds);
 }
 
 static int op_local(struct kxend *k, const struct kxen_msg_hdr *req,
@@ -293,6 +304,48 @@ static int op_local(struct kxend *k, const struct kxen_msg_hdr *req,
 	}
 }
 
+/*
+ * xendevicemodel_restrict / xenforeignmemory_restrict: a restricted
+ * connection may act on its one domain only. Returns 1 when the request
+ * was the restriction itself, 0 to go on, -EPERM (logged) to refuse.
+ */
+static int check_restriction(struct client *c, const struct kxen_msg_hdr *req,
+			     size_t len)
+{
+	const struct kxen_domid_req *r = (const void *)(req + 1);
+	uint32_t domid;
+
+	if (req->op == KXEN_OP_RESTRICT) {
+		if (r->pad || (c->restricted && r->domid != c->restrict_domid))
+			return -EPERM;
+		c->restricted = true;
+		c->restrict_domid = r->domid;
+		return 1;
+	}
+	if (!c->restricted || req->op == KXEN_OP_HANDSHAKE)
+		return 0;
+	/* Host-wide ops carry no domain: a restricted handle has none. */
+	if (req->op == KXEN_OP_PHYSINFO || req->op == KXEN_OP_READCONSOLERING ||
+	    req->op == KXEN_OP_DOMAIN_CREATE ||
+	    req->op == KXEN_OP_DOMAIN_GETINFOLIST ||
+	    len < sizeof(*req) + sizeof(domid)) {
+		log_warn(LOG_NO_DOMID,
+			 "restricted connection (domain %u) "
+			 "tried host-wide %s: refused",
+			 c->restrict_domid, kxen_op_name(req->op));
+		return -EPERM;
+	}
+	memcpy(&domid, req + 1, sizeof(domid));
+	if (domid != c->restrict_domid) {
+		log_warn(LOG_NO_DOMID,
+			 "connection restricted to domain %u "
+			 "tried %s on domain %u: refused",
+			 c->restrict_domid, kxen_op_name(req->op), domid);
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* Serve one message; returns false when the client must be dropped. */
 static bool serve(struct kxend *k, struct client *c, ssize_t len)
 {
@@ -306,19 +359,24 @@ static bool serve(struct kxend *k, struct client *c, ssize_t len)
 			 "bad request from a client (op %u, %zd "
 			 "bytes): %s",
 			 op, len, strerror(-rc));
-		reply(k, c->fd, op, seq, rc, 0, -1);
+		reply(k, c->fd, op, seq, rc, 0, NULL);
 		return true;
 	}
 	if (!c->handshaken && op != KXEN_OP_HANDSHAKE) {
 		log_warn(LOG_NO_DOMID, "%s before the handshake; closing",
 			 kxen_op_name(op));
-		reply(k, c->fd, op, seq, -EPERM, 0, -1);
+		reply(k, c->fd, op, seq, -EPERM, 0, NULL);
 		return false;
 	}
 	if (kxen_op_child_only(op)) {
 		log_warn(LOG_NO_DOMID, "client sent internal op %s",
 			 kxen_op_name(op));
-		reply(k, c->fd, op, seq, -EPERM, 0, -1);
+		reply(k, c->fd, op, seq, -EPERM, 0, NULL);
+		return true;
+	}
+	rc = check_restriction(c, req, len);
+	if (rc) {
+		reply(k, c->fd, op, seq, rc > 0 ? 0 : rc, 0, NULL);
 		return true;
 	}
 	if (op == KXEN_OP_HANDSHAKE || op == KXEN_OP_PHYSINFO ||
@@ -328,7 +386,7 @@ static bool serve(struct kxend *k, struct client *c, ssize_t len)
 		if (rc < 0 && op != KXEN_OP_DOMAIN_GETINFOLIST)
 			log_info(LOG_NO_DOMID, "%s failed: %s",
 				 kxen_op_name(op), strerror(-rc));
-		reply(k, c->fd, op, seq, rc, rc > 0 ? rc : 0, -1);
+		reply(k, c->fd, op, seq, rc, rc > 0 ? rc : 0, NULL);
 		return true;
 	}
 	op_forward(k, c->fd, req, len);

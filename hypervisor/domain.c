@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "dev/debugcon.h"
+#include "evtchn.h"
+#include "ioreq.h"
 #include "irq.h"
 #include "log.h"
 #include "platform.h"
@@ -125,13 +127,32 @@ static int create_vcpus(struct domain *d)
 	return rc;
 }
 
+/* The ioreq path: event channels, servers, 0xcf8/0xcfc, and one bounce
+ * page per vCPU for string I/O. */
+static int create_ioreq(struct domain *d)
+{
+	int rc;
+
+	d->evtchn = evtchn_table_create(d->domid);
+	d->ioreq = ioreq_servers_create(d);
+	if (!d->evtchn || !d->ioreq)
+		return -ENOMEM;
+	rc = guest_memory_add_internal(
+	    &d->mem, IOREQ_BOUNCE_BASE >> KXEN_PAGE_SHIFT, d->max_vcpus);
+	return rc ? rc : ioreq_register_pci_config(d->ioreq, d->io);
+}
+
 static int create_devices(struct domain *d)
 {
+	int rc;
+
 	d->io = io_table_create();
 	d->debugcon = debugcon_create(d->domid);
 	if (!d->io || !d->debugcon)
 		return -ENOMEM;
-	int rc = debugcon_register(d->debugcon, d->io);
+	rc = debugcon_register(d->debugcon, d->io);
+	if (rc == 0)
+		rc = create_ioreq(d);
 	return rc ? rc : platform_create(d);
 }
 
@@ -189,6 +210,8 @@ void domain_destroy(struct domain *d)
 	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
 		vcpu_join(d->vcpus[i]);
 	platform_destroy(d);
+	ioreq_servers_destroy(d->ioreq);
+	evtchn_table_destroy(d->evtchn);
 	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	free(d->vcpus);

@@ -27,6 +27,8 @@ struct vpit;
 struct vrtc;
 struct vhpet;
 struct pmtimer;
+struct evtchn_table;
+struct ioreq_servers;
 
 struct domain {
 	uint32_t domid;
@@ -46,6 +48,10 @@ struct domain {
 	struct vhpet *hpet;
 	struct pmtimer *pm;
 	void *pm_adapter;
+
+	/* Device models (issue 4). */
+	struct evtchn_table *evtchn;
+	struct ioreq_servers *ioreq;
 
 	unsigned max_vcpus;
 	struct vcpu **vcpus;

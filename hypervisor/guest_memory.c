@@ -159,6 +159,24 @@ int guest_memory_populate(struct guest_memory *m,
 	return 0;
 }
 
+int guest_memory_add_internal(struct guest_memory *m, uint64_t first_gfn,
+			      uint64_t nr_pages)
+{
+	struct kxen_gfn_range r = {first_gfn, nr_pages};
+	int rc;
+
+	if (m->nr_regions == GUEST_MEMORY_MAX_REGIONS)
+		return -ENOSPC;
+	for (unsigned i = 0; i < m->nr_regions; i++)
+		if (ranges_overlap(first_gfn, nr_pages, m->regions[i].first_gfn,
+				   m->regions[i].nr_pages))
+			return -EEXIST;
+	rc = add_region(m, &r);
+	if (rc == 0)
+		m->tot_pages -= nr_pages; /* not the guest's RAM */
+	return rc;
+}
+
 const struct guest_region *guest_memory_find(const struct guest_memory *m,
 					     uint64_t gfn)
 {

@@ -41,6 +41,11 @@ int guest_memory_populate(struct guest_memory *m,
 			  const struct kxen_gfn_range *ranges, unsigned nr);
 
 /* Region holding gfn, or NULL. */
+/* RAM the hypervisor itself places (ioreq bounce pages), anywhere below
+ * the guest-physical limit, not counted against max_pages. */
+int guest_memory_add_internal(struct guest_memory *m, uint64_t first_gfn,
+			      uint64_t nr_pages);
+
 const struct guest_region *guest_memory_find(const struct guest_memory *m,
 					     uint64_t gfn);
 

@@ -105,25 +105,34 @@ int io_table_register(struct io_table *t, enum io_space space, uint64_t base,
 }
 
 int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
-		    unsigned size, bool is_write, uint64_t *val, uint32_t domid)
+		    unsigned size, bool is_write, uint64_t *val)
 {
 	struct io_space_table *s = &t->space[space];
 	unsigned i = lower_bound(s, addr);
+	struct io_range *r;
+	uint64_t t0;
+	int rc;
 
-	if (i < s->nr && s->ranges[i].base <= addr) {
-		struct io_range *r = &s->ranges[i];
-		uint64_t t0 = mono_ns();
-		int rc = r->fn(r->opaque, addr, size, is_write, val);
+	if (i >= s->nr || s->ranges[i].base > addr)
+		return -ENOENT;
+	r = &s->ranges[i];
+	t0 = mono_ns();
+	rc = r->fn(r->opaque, addr, size, is_write, val);
+	__atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->time_ns, mono_ns() - t0, __ATOMIC_RELAXED);
+	return rc;
+}
 
-		__atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&r->time_ns, mono_ns() - t0,
-				   __ATOMIC_RELAXED);
-		return rc;
-	}
-	/* Unclaimed: an empty bus reads as all ones and ignores writes. */
+void io_table_unclaimed(struct io_table *t, enum io_space space, uint64_t addr,
+			unsigned size, bool is_write, uint64_t *val,
+			uint32_t domid)
+{
+	struct io_space_table *s = &t->space[space];
+	uint64_t n;
+
 	if (!is_write)
 		*val = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-	uint64_t n = __atomic_add_fetch(&s->unclaimed, 1, __ATOMIC_RELAXED);
+	n = __atomic_add_fetch(&s->unclaimed, 1, __ATOMIC_RELAXED);
 	/* Rate limit: log the 1st, 2nd, 4th, 8th... unclaimed access. */
 	if ((n & (n - 1)) == 0)
 		log_debug(domid,
@@ -131,7 +140,6 @@ int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
 			  space == IO_SPACE_PORT ? "port" : "mmio",
 			  is_write ? "write" : "read", (unsigned long long)addr,
 			  size, (unsigned long long)n);
-	return 0;
 }
 
 void io_table_stats(struct io_table *t, enum io_space space,

@@ -41,12 +41,19 @@ int io_table_register(struct io_table *t, enum io_space space, uint64_t base,
 		      void *opaque);
 
 /*
- * Dispatch one access. Returns 0 when handled (or unclaimed: *val is all
- * ones for reads), or the handler's negative errno.
+ * Dispatch one access to the core handler that owns addr. Returns 0 when
+ * handled, -ENOENT when no core handler claims it (the caller then tries
+ * the ioreq servers and finally io_table_unclaimed), or the handler's
+ * negative errno.
  */
 int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
-		    unsigned size, bool is_write, uint64_t *val,
-		    uint32_t domid);
+		    unsigned size, bool is_write, uint64_t *val);
+
+/* Nobody claimed the access: an empty bus reads as all ones and drops
+ * writes; counted and logged (rate-limited). */
+void io_table_unclaimed(struct io_table *t, enum io_space space, uint64_t addr,
+			unsigned size, bool is_write, uint64_t *val,
+			uint32_t domid);
 
 void io_table_stats(struct io_table *t, enum io_space space,
 		    struct io_stats *out);

@@ -40,6 +40,7 @@ struct irq_router {
 	unsigned lowest_rr; /* round-robin start for equal priorities */
 	struct irq_source_ctx source_ctx[IRQ_SRC_NR];
 	uint64_t lapic_exits, lapic_time_ns;
+	uint32_t intx_level[4]; /* per INTx pin: bit per PCI device */
 };
 
 static uint64_t mono_ns(void)
@@ -140,6 +141,36 @@ void irq_set_hpet_legacy(void *source_ctx, bool on)
 void *irq_source(struct irq_router *r, enum irq_source src)
 {
 	return src < IRQ_SRC_NR ? &r->source_ctx[src] : NULL;
+}
+
+unsigned irq_pci_intx_gsi(unsigned device, unsigned intx)
+{
+	return 16 + ((device + intx) & 7);
+}
+
+int irq_pci_intx(struct irq_router *r, unsigned device, unsigned intx,
+		 bool level)
+{
+	unsigned gsi, d, p;
+	bool any = false;
+
+	if (device > 31 || intx > 3)
+		return -EINVAL;
+	gsi = irq_pci_intx_gsi(device, intx);
+	pthread_mutex_lock(&r->lock);
+	if (level)
+		r->intx_level[intx] |= 1u << device;
+	else
+		r->intx_level[intx] &= ~(1u << device);
+	for (p = 0; p < 4; p++)
+		for (d = 0; d < 32; d++)
+			if ((r->intx_level[p] >> d & 1) &&
+			    irq_pci_intx_gsi(d, p) == gsi)
+				any = true;
+	set_bit_level(&r->gsi_src[gsi], IRQ_SRC_PCI, any);
+	vioapic_set_irq(r->ioapic, gsi, pin_level(r, gsi));
+	pthread_mutex_unlock(&r->lock);
+	return 0;
 }
 
 /* ---- the APIC bus -------------------------------------------------- */

@@ -32,7 +32,9 @@ enum irq_source {
 	IRQ_SRC_RTC,
 	IRQ_SRC_HPET,
 	IRQ_SRC_PM,
-	IRQ_SRC_DM, /* the device model's set_*_level hypercalls */
+	IRQ_SRC_DM,	/* the device model's set_isa_irq_level */
+	IRQ_SRC_DM_GSI, /* ... its set_irq_level */
+	IRQ_SRC_PCI,	/* ... its set_pci_intx_level (all devices ORed) */
 	IRQ_SRC_NR,
 };
 
@@ -64,6 +66,16 @@ void irq_isa_line(void *source_ctx, unsigned line, enum irq_level level);
 void irq_gsi_line(void *source_ctx, unsigned line, enum irq_level level);
 /* HPET legacy replacement: PIT and RTC outputs disconnected. */
 void irq_set_hpet_legacy(void *source_ctx, bool on);
+
+/*
+ * PCI INTx from the device model: device 0-31, intx 0-3 (INTA-D) drive
+ * GSI 16 + ((device + intx) & 7), the swizzle the ACPI _PRT will name;
+ * the GSI is high while any INTx routed to it is. Level, active high as
+ * the IOAPIC entry is programmed by the guest from the MADT/_PRT.
+ */
+int irq_pci_intx(struct irq_router *r, unsigned device, unsigned intx,
+		 bool level);
+unsigned irq_pci_intx_gsi(unsigned device, unsigned intx);
 
 /* Deliver an MSI (address/data as PCI 3.0 / SDM 10.11). */
 int irq_msi(struct irq_router *r, uint64_t addr, uint32_t data);

@@ -27,6 +27,8 @@ struct client {
 	int fd;
 	bool handshaken;
 	uid_t uid;
+	bool restricted;	 /* xendevicemodel_restrict was called */
+	uint32_t restrict_domid; /* ... to this domain */
 };
 
 struct kxend {
@@ -54,9 +56,10 @@ int doms_create(struct kxend *k, const struct kxen_domain_create *req,
 		uint32_t *domid_out);
 int doms_destroy(struct kxend *k, struct dom_record *r);
 /* Forward a domain-scoped request; the reply (header included) lands in
- * k->tmp. Returns its length or a negative errno. */
+ * k->tmp and its descriptors in fds[KXEN_MSG_MAX_FDS] (-1 for none; the
+ * caller closes them). Returns its length or a negative errno. */
 ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
-		  size_t len, int *fd_out);
+		  size_t len, int *fds);
 void doms_handle_event(struct kxend *k, struct dom_record *r);
 void doms_reap(struct kxend *k);
 void doms_adopt_all(struct kxend *k);

@@ -11,6 +11,7 @@ hypervisor_libkxencore_a_SOURCES = \
 	hypervisor/periodic_timer.c hypervisor/periodic_timer.h \
 	hypervisor/irq_types.h \
 	hypervisor/irq.c hypervisor/irq.h \
+	hypervisor/evtchn.c hypervisor/evtchn.h \
 	hypervisor/dev/debugcon.c hypervisor/dev/debugcon.h \
 	hypervisor/dev/vpic.c hypervisor/dev/vpic.h \
 	hypervisor/dev/vioapic.c hypervisor/dev/vioapic.h \
@@ -33,7 +34,8 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/guest_memory.c hypervisor/guest_memory.h \
 	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c \
 	hypervisor/vcpu_irq.c hypervisor/vcpu_internal.h \
-	hypervisor/platform.c hypervisor/platform.h
+	hypervisor/platform.c hypervisor/platform.h \
+	hypervisor/ioreq.c hypervisor/ioreq.h
 hypervisor_kxend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 hypervisor_kxend_LDADD = hypervisor/libkxencore.a libctl/libkxenmsg.a \
 	-lpthread

@@ -173,23 +173,33 @@ void doms_handle_event(struct kxend *k, struct dom_record *r)
 		take_event(r, k->tmp, len);
 }
 
+static void close_all(int *fds)
+{
+	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
 ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
-		  size_t len, int *fd_out)
+		  size_t len, int *fds)
 {
 	struct kxen_msg_hdr *h = (struct kxen_msg_hdr *)k->tmp;
 	uint32_t seq = ++k->seq;
 	uint16_t op = ((const struct kxen_msg_hdr *)req)->op;
 	int rc;
 
-	*fd_out = -1;
+	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
+		fds[i] = -1;
 	if (r->fd < 0)
 		return -ESRCH;
 	memcpy(k->tmp, req, len);
 	h->seq = seq;
 	rc = kxen_msg_send(r->fd, h, -1);
 	while (rc == 0) {
-		ssize_t n = kxen_msg_recv_timeout(
-		    r->fd, k->tmp, KXEN_MSG_MAX, fd_out, CHILD_CALL_TIMEOUT_MS);
+		ssize_t n = kxen_msg_recv_fds_timeout(
+		    r->fd, k->tmp, KXEN_MSG_MAX, fds, CHILD_CALL_TIMEOUT_MS);
 
 		if (n <= 0 && n != -EMSGSIZE) {
 			doms_gone(k, r,
@@ -200,13 +210,12 @@ ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
 		}
 		if (n >= (ssize_t)sizeof(*h) && h->flags == KXEN_MSG_EVENT) {
 			/* Interleaved log line: take it, keep waiting. */
+			close_all(fds);
 			take_event(r, k->tmp, n);
 			continue;
 		}
 		if (n < 0 || kxen_msg_check_reply(k->tmp, n, op, seq)) {
-			if (*fd_out >= 0)
-				close(*fd_out);
-			*fd_out = -1;
+			close_all(fds);
 			log_error(r->domid, "malformed reply from the domain's "
 					    "process");
 			return -EBADMSG;
@@ -217,18 +226,26 @@ ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
 	return rc;
 }
 
+/* doms_call for requests whose reply carries no descriptor. */
+static ssize_t call_nofd(struct kxend *k, struct dom_record *r, const void *req,
+			 size_t len)
+{
+	int fds[KXEN_MSG_MAX_FDS];
+	ssize_t n = doms_call(k, r, req, len, fds);
+
+	close_all(fds);
+	return n;
+}
+
 /* Parent side of fork: remember the child and attach to it. */
 static int attach(struct kxend *k, struct dom_record *r)
 {
 	struct kxen_msg_hdr req;
 	const struct kxen_msg_hdr *rep = (const void *)k->tmp;
-	int fd;
 	ssize_t n;
 
 	kxen_msg_init(&req, KXEN_OP_CHILD_ATTACH, sizeof(req), 0, 0);
-	n = doms_call(k, r, &req, sizeof(req), &fd);
-	if (fd >= 0)
-		close(fd);
+	n = call_nofd(k, r, &req, sizeof(req));
 	if (n < 0)
 		return (int)n;
 	if (rep->status)
@@ -334,15 +351,12 @@ int doms_destroy(struct kxend *k, struct dom_record *r)
 		struct kxen_domid_req body;
 	} req;
 	ssize_t n = -ESRCH;
-	int fd;
 
 	if (r->fd >= 0) {
 		kxen_msg_init(&req.hdr, KXEN_OP_DOMAIN_DESTROY, sizeof(req), 0,
 			      0);
 		req.body = (struct kxen_domid_req){.domid = r->domid};
-		n = doms_call(k, r, &req, sizeof(req), &fd);
-		if (fd >= 0)
-			close(fd);
+		n = call_nofd(k, r, &req, sizeof(req));
 	}
 	h = (struct kxen_msg_hdr *)k->tmp;
 	if (n > 0 && h->status)
@@ -397,13 +411,10 @@ static int handshake_child(struct kxend *k, struct dom_record *r)
 		struct kxen_handshake hs;
 	} req;
 	ssize_t n;
-	int fd;
 
 	kxen_msg_init(&req.hdr, KXEN_OP_HANDSHAKE, sizeof(req), 0, 0);
 	req.hs = (struct kxen_handshake){.abi_version = KXEN_ABI_VERSION};
-	n = doms_call(k, r, &req, sizeof(req), &fd);
-	if (fd >= 0)
-		close(fd);
+	n = call_nofd(k, r, &req, sizeof(req));
 	if (n < 0)
 		return (int)n;
 	return ((struct kxen_msg_hdr *)k->tmp)->status;

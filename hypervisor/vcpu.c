@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "ioreq.h"
 #include "irq.h"
 #include "log.h"
 #include "vcpu_internal.h"
@@ -116,30 +117,63 @@ void vcpu_kick(struct vcpu *v)
 		pthread_kill(v->thread, KICK_SIGNAL);
 }
 
+/* After the core table missed: the ioreq servers, then the empty bus. */
+static int forward(struct vcpu *v, enum io_space space, uint64_t addr,
+		   unsigned size, unsigned count, bool is_write, uint8_t *data)
+{
+	struct domain *d = v->d;
+	uint64_t one = 0;
+	int rc;
+
+	/* A single access travels by value (ioreq data field). */
+	if (count == 1)
+		memcpy(&one, data, size);
+	rc = ioreq_send(d->ioreq, v->id, space, addr, size, count, is_write,
+			count == 1 ? (void *)&one : data);
+	if (rc > 0 && count == 1 && !is_write)
+		memcpy(data, &one, size);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t val = 0;
+
+		io_table_unclaimed(d->io, space, addr, size, is_write, &val,
+				   d->domid);
+		if (!is_write)
+			memcpy(data + (size_t)i * size, &val, size);
+	}
+	return 0;
+}
+
 static int handle_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	unsigned size = run->io.size, i;
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	int rc = 0;
 
 	if ((size != 1 && size != 2 && size != 4) ||
 	    run->io.data_offset >= v->run_size ||
 	    (uint64_t)run->io.count * size > v->run_size - run->io.data_offset)
 		return -EIO;
-	/* A rep string instruction arrives as count elements. */
-	for (i = 0; i < run->io.count; i++, data += size) {
+	/* A rep string instruction arrives as count elements: the core's
+	 * devices take them one by one, a DM gets them in one request. */
+	for (i = 0; i < run->io.count; i++) {
 		uint64_t val = 0;
-		int rc;
 
 		if (is_write)
-			memcpy(&val, data, size);
+			memcpy(&val, data + (size_t)i * size, size);
 		rc = io_table_access(v->d->io, IO_SPACE_PORT, run->io.port,
-				     size, is_write, &val, v->d->domid);
+				     size, is_write, &val);
+		if (rc == -ENOENT)
+			return forward(v, IO_SPACE_PORT, run->io.port, size,
+				       run->io.count - i, is_write,
+				       data + (size_t)i * size);
 		if (rc)
 			return rc;
 		if (!is_write)
-			memcpy(data, &val, size);
+			memcpy(data + (size_t)i * size, &val, size);
 	}
 	return 0;
 }
@@ -147,6 +181,7 @@ static int handle_io(struct vcpu *v)
 static int handle_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	uint64_t addr = run->mmio.phys_addr;
 	unsigned len = run->mmio.len;
 	uint64_t val = 0;
 	int rc;
@@ -156,13 +191,15 @@ static int handle_mmio(struct vcpu *v)
 	if (run->mmio.is_write)
 		memcpy(&val, run->mmio.data, len);
 	/* The LAPIC page is per vCPU (and relocatable): it comes first. */
-	if (irq_lapic_claims(v->d->irq, v->id, run->mmio.phys_addr))
-		rc = irq_lapic_mmio(v->d->irq, v->id, run->mmio.phys_addr, len,
+	if (irq_lapic_claims(v->d->irq, v->id, addr))
+		rc = irq_lapic_mmio(v->d->irq, v->id, addr, len,
 				    run->mmio.is_write, &val);
 	else
-		rc = io_table_access(v->d->io, IO_SPACE_MMIO,
-				     run->mmio.phys_addr, len,
-				     run->mmio.is_write, &val, v->d->domid);
+		rc = io_table_access(v->d->io, IO_SPACE_MMIO, addr, len,
+				     run->mmio.is_write, &val);
+	if (rc == -ENOENT)
+		rc = forward(v, IO_SPACE_MMIO, addr, len, 1, run->mmio.is_write,
+			     (uint8_t *)&val);
 	if (rc)
 		return rc;
 	if (!run->mmio.is_write)
@@ -349,6 +386,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 
+	ioreq_set_current_vcpu(v->id);
 	while (wait_runnable(v)) {
 		int rc, err;
 

@@ -96,6 +96,51 @@ static const struct op_rule op_rules[KXEN_OP_MAX] = {
 				  sizeof(struct kxen_io_stat),
 				  KXEN_IO_STATS_MAX},
 				 false},
+    [KXEN_OP_IOREQ_SERVER_CREATE] = {"ioreq_server_create",
+				     FIXED(struct kxen_ioreq_server_create),
+				     FIXED(struct kxen_ioreq_server_info),
+				     false},
+    [KXEN_OP_IOREQ_SERVER_GET_INFO] = {"ioreq_server_get_info",
+				       FIXED(struct kxen_ioreq_server_id),
+				       FIXED(struct kxen_ioreq_server_info),
+				       false},
+    [KXEN_OP_IOREQ_SERVER_MAP_RANGE] = {"ioreq_server_map_range",
+					FIXED(struct kxen_ioreq_server_range),
+					NONE, false},
+    [KXEN_OP_IOREQ_SERVER_UNMAP_RANGE] = {"ioreq_server_unmap_range",
+					  FIXED(struct kxen_ioreq_server_range),
+					  NONE, false},
+    [KXEN_OP_IOREQ_SERVER_SET_STATE] = {"ioreq_server_set_state",
+					FIXED(struct kxen_ioreq_server_state),
+					NONE, false},
+    [KXEN_OP_IOREQ_SERVER_DESTROY] = {"ioreq_server_destroy",
+				      FIXED(struct kxen_ioreq_server_id), NONE,
+				      false},
+    [KXEN_OP_MAP_RESOURCE] = {"map_resource", FIXED(struct kxen_map_resource),
+			      FIXED(struct kxen_map_resource_reply), false},
+    [KXEN_OP_EVTCHN_BIND_INTERDOMAIN] = {"evtchn_bind_interdomain",
+					 FIXED(struct kxen_evtchn_bind),
+					 FIXED(struct kxen_evtchn_port), false},
+    [KXEN_OP_EVTCHN_BIND_UNBOUND] = {"evtchn_bind_unbound",
+				     FIXED(struct kxen_evtchn_bind),
+				     FIXED(struct kxen_evtchn_port), false},
+    [KXEN_OP_EVTCHN_CLOSE] = {"evtchn_close", FIXED(struct kxen_evtchn_port),
+			      NONE, false},
+    [KXEN_OP_DM_SET_ISA_IRQ_LEVEL] = {"dm_set_isa_irq_level",
+				      FIXED(struct kxen_dm_isa_irq), NONE,
+				      false},
+    [KXEN_OP_DM_SET_PCI_INTX_LEVEL] = {"dm_set_pci_intx_level",
+				       FIXED(struct kxen_dm_pci_intx), NONE,
+				       false},
+    [KXEN_OP_DM_SET_IRQ_LEVEL] = {"dm_set_irq_level",
+				  FIXED(struct kxen_dm_irq_level), NONE, false},
+    [KXEN_OP_DM_INJECT_MSI] = {"dm_inject_msi", FIXED(struct kxen_dm_msi), NONE,
+			       false},
+    [KXEN_OP_DM_REMOTE_SHUTDOWN] = {"dm_remote_shutdown",
+				    FIXED(struct kxen_dm_shutdown), NONE,
+				    false},
+    [KXEN_OP_RESTRICT] = {"restrict", FIXED(struct kxen_domid_req), NONE,
+			  false},
     [KXEN_OP_CHILD_ATTACH] = {"child_attach", NONE,
 			      FIXED(struct kxen_domain_info), true},
     [KXEN_OP_EVENT_LOG] = {"event_log",
@@ -127,28 +172,30 @@ void kxen_msg_init(struct kxen_msg_hdr *hdr, uint16_t op, uint32_t size,
 	hdr->flags = flags;
 }
 
-int kxen_msg_send(int sock, const struct kxen_msg_hdr *hdr, int fd)
+int kxen_msg_send_fds(int sock, const struct kxen_msg_hdr *hdr, const int *fds,
+		      unsigned nfds)
 {
 	struct iovec iov = {.iov_base = (void *)hdr, .iov_len = hdr->size};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(KXEN_MSG_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	if (hdr->size < sizeof(*hdr) || hdr->size > KXEN_MSG_MAX)
+	if (hdr->size < sizeof(*hdr) || hdr->size > KXEN_MSG_MAX ||
+	    nfds > KXEN_MSG_MAX_FDS)
 		return -EMSGSIZE;
-	if (fd >= 0) {
+	if (nfds) {
 		struct cmsghdr *cmsg;
 
 		memset(&control, 0, sizeof(control));
 		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 		cmsg = CMSG_FIRSTHDR(&msg);
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		cmsg->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cmsg), fds, nfds * sizeof(int));
 	}
 	for (;;) {
 		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
@@ -162,10 +209,16 @@ int kxen_msg_send(int sock, const struct kxen_msg_hdr *hdr, int fd)
 	}
 }
 
-/* Keep the first passed descriptor for the caller; close all others. */
-static void take_fds(struct msghdr *msg, int *fd_out)
+int kxen_msg_send(int sock, const struct kxen_msg_hdr *hdr, int fd)
+{
+	return kxen_msg_send_fds(sock, hdr, &fd, fd >= 0 ? 1 : 0);
+}
+
+/* Keep the first KXEN_MSG_MAX_FDS passed descriptors; close the rest. */
+static void take_fds(struct msghdr *msg, int *fds, unsigned max)
 {
 	struct cmsghdr *cmsg;
+	unsigned kept = 0;
 
 	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
 		size_t n, i;
@@ -179,19 +232,30 @@ static void take_fds(struct msghdr *msg, int *fd_out)
 
 			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
 			       sizeof(int));
-			if (fd_out && *fd_out < 0)
-				*fd_out = fd;
+			if (kept < max)
+				fds[kept++] = fd;
 			else
 				close(fd);
 		}
 	}
 }
 
-ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out)
+static void close_fds(int *fds, unsigned max)
+{
+	for (unsigned i = 0; i < max; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
+/* fds may be NULL (max 0): every passed descriptor is closed. */
+static ssize_t recv_common(int sock, void *buf, size_t buflen, int *fds,
+			   unsigned max)
 {
 	struct iovec iov = {.iov_base = buf, .iov_len = buflen};
 	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(8 * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {.msg_iov = &iov,
@@ -200,26 +264,42 @@ ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out)
 			     .msg_controllen = sizeof(control.buf)};
 	ssize_t n;
 
-	if (fd_out)
-		*fd_out = -1;
+	for (unsigned i = 0; i < max; i++)
+		fds[i] = -1;
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	take_fds(&msg, fd_out);
+	take_fds(&msg, fds, max);
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		if (fd_out && *fd_out >= 0) {
-			close(*fd_out);
-			*fd_out = -1;
-		}
+		close_fds(fds, max);
 		return -EMSGSIZE;
 	}
 	return n;
 }
 
-ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
-			      int timeout_ms)
+ssize_t kxen_msg_recv_fds(int sock, void *buf, size_t buflen, int *fds)
+{
+	return recv_common(sock, buf, buflen, fds, KXEN_MSG_MAX_FDS);
+}
+
+ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out)
+{
+	int fds[KXEN_MSG_MAX_FDS];
+	ssize_t n = recv_common(sock, buf, buflen, fds, KXEN_MSG_MAX_FDS);
+
+	if (fd_out)
+		*fd_out = fds[0];
+	else if (fds[0] >= 0)
+		close(fds[0]);
+	for (unsigned i = 1; i < KXEN_MSG_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return n;
+}
+
+static int wait_readable(int sock, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
 	int rc;
@@ -229,9 +309,33 @@ ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
 	while (rc < 0 && errno == EINTR);
 	if (rc < 0)
 		return -errno;
-	if (rc == 0)
-		return -ETIMEDOUT;
+	return rc == 0 ? -ETIMEDOUT : 0;
+}
+
+ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
+			      int timeout_ms)
+{
+	int rc = wait_readable(sock, timeout_ms);
+
+	if (rc) {
+		if (fd_out)
+			*fd_out = -1;
+		return rc;
+	}
 	return kxen_msg_recv(sock, buf, buflen, fd_out);
+}
+
+ssize_t kxen_msg_recv_fds_timeout(int sock, void *buf, size_t buflen, int *fds,
+				  int timeout_ms)
+{
+	int rc = wait_readable(sock, timeout_ms);
+
+	if (rc) {
+		for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
+			fds[i] = -1;
+		return rc;
+	}
+	return kxen_msg_recv_fds(sock, buf, buflen, fds);
 }
 
 static int check_size(const struct size_rule *rule, size_t payload)

@@ -23,4 +23,4 @@ include_HEADERS += \
 	include/kxenctrl.h
 
 kxenincludedir = $(includedir)/kxen
-kxeninclude_HEADERS = include/kxen/abi.h include/kxen/msg.h
+kxeninclude_HEADERS = include/kxen/abi.h include/kxen/msg.h include/kxen/ioreq.h

@@ -76,7 +76,7 @@ static void outb(struct wires *w, uint16_t port, uint8_t v)
 {
 	uint64_t val = v;
 
-	io_table_access(w->io, IO_SPACE_PORT, port, 1, true, &val, 1);
+	io_table_access(w->io, IO_SPACE_PORT, port, 1, true, &val);
 }
 
 static void lapic_write(struct wires *w, unsigned vcpu, unsigned reg,
@@ -91,18 +91,18 @@ static void ioapic_write(struct wires *w, unsigned index, uint32_t v)
 {
 	uint64_t sel = index, val = v;
 
-	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE, 4, true, &sel, 1);
+	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE, 4, true, &sel);
 	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE + 0x10, 4, true,
-			&val, 1);
+			&val);
 }
 
 static uint32_t ioapic_read(struct wires *w, unsigned index)
 {
 	uint64_t sel = index, val = 0;
 
-	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE, 4, true, &sel, 1);
+	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE, 4, true, &sel);
 	io_table_access(w->io, IO_SPACE_MMIO, VIOAPIC_BASE + 0x10, 4, false,
-			&val, 1);
+			&val);
 	return (uint32_t)val;
 }
 

@@ -233,16 +233,19 @@ static void test_dispatch_table(void)
 	CU_ASSERT_EQUAL(io_table_register(t, IO_SPACE_MMIO, ~0ull, 2, "e",
 					  echo_handler, &last),
 			-EINVAL);
-	CU_ASSERT_EQUAL(
-	    io_table_access(t, IO_SPACE_PORT, 0x42, 1, false, &val, 1), 0);
+	CU_ASSERT_EQUAL(io_table_access(t, IO_SPACE_PORT, 0x42, 1, false, &val),
+			0);
 	CU_ASSERT_EQUAL(val, 0x42);
 	val = 7;
-	io_table_access(t, IO_SPACE_PORT, 0x3f, 1, true, &val, 1);
+	io_table_access(t, IO_SPACE_PORT, 0x3f, 1, true, &val);
 	CU_ASSERT_EQUAL(last, 7);
-	/* Unclaimed: all ones for the access width. */
-	io_table_access(t, IO_SPACE_PORT, 0x80, 2, false, &val, 1);
+	/* Unclaimed: the caller learns it, then the empty-bus answer is
+	 * all ones for the access width. */
+	CU_ASSERT_EQUAL(io_table_access(t, IO_SPACE_PORT, 0x80, 2, false, &val),
+			-ENOENT);
+	io_table_unclaimed(t, IO_SPACE_PORT, 0x80, 2, false, &val, 1);
 	CU_ASSERT_EQUAL(val, 0xffff);
-	io_table_access(t, IO_SPACE_MMIO, 0x1000, 8, false, &val, 1);
+	io_table_unclaimed(t, IO_SPACE_MMIO, 0x1000, 8, false, &val, 1);
 	CU_ASSERT_EQUAL(val, ~0ull);
 	io_table_stats(t, IO_SPACE_PORT, &st);
 	CU_ASSERT_EQUAL(st.handled, 2);

@@ -58,6 +58,23 @@ enum kxen_op {
 	KXEN_OP_HVM_PARAM_SET = 15,
 	KXEN_OP_HVM_PARAM_GET = 16,
 	KXEN_OP_DOMAIN_IO_STATS = 17,
+	/* Issue 4: ioreq servers, event channels, device-model ops. */
+	KXEN_OP_IOREQ_SERVER_CREATE = 18,
+	KXEN_OP_IOREQ_SERVER_GET_INFO = 19,
+	KXEN_OP_IOREQ_SERVER_MAP_RANGE = 20,
+	KXEN_OP_IOREQ_SERVER_UNMAP_RANGE = 21,
+	KXEN_OP_IOREQ_SERVER_SET_STATE = 22,
+	KXEN_OP_IOREQ_SERVER_DESTROY = 23,
+	KXEN_OP_MAP_RESOURCE = 24,
+	KXEN_OP_EVTCHN_BIND_INTERDOMAIN = 25,
+	KXEN_OP_EVTCHN_BIND_UNBOUND = 26,
+	KXEN_OP_EVTCHN_CLOSE = 27,
+	KXEN_OP_DM_SET_ISA_IRQ_LEVEL = 28,
+	KXEN_OP_DM_SET_PCI_INTX_LEVEL = 29,
+	KXEN_OP_DM_SET_IRQ_LEVEL = 30,
+	KXEN_OP_DM_INJECT_MSI = 31,
+	KXEN_OP_DM_REMOTE_SHUTDOWN = 32,
+	KXEN_OP_RESTRICT = 33,
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
 	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
@@ -295,6 +312,124 @@ struct kxen_io_stats_reply {
 	uint32_t pad;
 	struct kxen_io_stat stat[]; /* count entries */
 };
+
+/*
+ * Issue 4: the device-model interface (Xen 4.17's dm_op, evtchn and
+ * resource-mapping semantics). A device model talks to the domain's
+ * child directly (RUNDIR/domains/DOMID.sock): an ioreq server belongs to
+ * the connection that created it, and when that connection closes (the
+ * DM died) the server goes away, vCPUs waiting on it are released and
+ * the domain crashes. The parent forwards these ops too, but a server
+ * created through the parent lives until destroyed.
+ *
+ * Ioreq pages: struct ioreq / shared_iopage / buffered_iopage exactly as
+ * Xen's public/hvm/ioreq.h (include/kxen/ioreq.h). They are mapped with
+ * KXEN_OP_MAP_RESOURCE (Xen's XENMEM_resource_ioreq_server, type 0):
+ * frame 0 is the buffered page, frame 1 the synchronous page.
+ */
+struct kxen_ioreq_server_create {
+	uint32_t domid;
+	uint8_t handle_bufioreq; /* HVM_IOREQSRV_BUFIOREQ_OFF/LEGACY/ATOMIC */
+	uint8_t pad[3];
+};
+struct kxen_ioreq_server_id {
+	uint32_t domid;
+	uint16_t id;
+	uint16_t pad;
+};
+/* Reply to GET_INFO (and to CREATE, with only id meaningful). */
+struct kxen_ioreq_server_info {
+	uint16_t id;
+	uint16_t pad;
+	uint32_t bufioreq_port; /* 0 when buffering is off */
+};
+#define KXEN_IOREQ_RANGE_PORT 0u /* XEN_DMOP_IO_RANGE_PORT */
+#define KXEN_IOREQ_RANGE_MMIO 1u /* XEN_DMOP_IO_RANGE_MEMORY */
+#define KXEN_IOREQ_RANGE_PCI 2u	 /* XEN_DMOP_IO_RANGE_PCI */
+/* kxen extension: writes to this range need no reply and go through the
+ * buffered ring (when the server has one). */
+#define KXEN_IOREQ_RANGE_BUFFERED 0x1u
+struct kxen_ioreq_server_range {
+	uint32_t domid;
+	uint16_t id;
+	uint16_t type;	/* KXEN_IOREQ_RANGE_* */
+	uint32_t flags; /* KXEN_IOREQ_RANGE_BUFFERED */
+	uint32_t pad;
+	uint64_t start; /* inclusive; PCI: XEN_DMOP_PCI_SBDF */
+	uint64_t end;	/* inclusive */
+};
+struct kxen_ioreq_server_state {
+	uint32_t domid;
+	uint16_t id;
+	uint8_t enabled;
+	uint8_t pad;
+};
+#define KXEN_RESOURCE_IOREQ_SERVER 0u
+struct kxen_map_resource {
+	uint32_t domid;
+	uint16_t type; /* KXEN_RESOURCE_IOREQ_SERVER */
+	uint16_t pad;
+	uint32_t id; /* ioreq server id */
+	uint32_t frame;
+	uint32_t nr_frames;
+	uint32_t pad2;
+};
+/* Reply; the memfd comes with it: frame f is at offset + (f - frame) * 4K. */
+struct kxen_map_resource_reply {
+	uint64_t offset;
+};
+/*
+ * Event channels between a domain and its device model. Binding returns
+ * the port and two eventfds (SCM_RIGHTS, in this order): the first
+ * becomes readable when the domain notifies the port, the DM writes the
+ * second to notify the domain.
+ */
+struct kxen_evtchn_bind {
+	uint32_t domid;
+	uint32_t remote_port; /* BIND_INTERDOMAIN; 0 for BIND_UNBOUND */
+};
+struct kxen_evtchn_port {
+	uint32_t domid;
+	uint32_t port;
+};
+/* DMOPs, as Xen's XEN_DMOP_* of the same names. */
+struct kxen_dm_isa_irq {
+	uint32_t domid;
+	uint8_t isa_irq; /* 0-15 */
+	uint8_t level;	 /* 0/1 */
+	uint16_t pad;
+};
+struct kxen_dm_pci_intx {
+	uint32_t domid;
+	uint16_t segment;
+	uint8_t bus;
+	uint8_t device; /* 0-31 */
+	uint8_t intx;	/* 0-3: INTA-INTD */
+	uint8_t level;
+	uint16_t pad;
+};
+struct kxen_dm_irq_level {
+	uint32_t domid;
+	uint32_t irq; /* GSI */
+	uint32_t level;
+	uint32_t pad;
+};
+struct kxen_dm_msi {
+	uint32_t domid;
+	uint32_t data;
+	uint64_t addr;
+};
+#define KXEN_SHUTDOWN_POWEROFF 0u /* Xen's SHUTDOWN_* codes */
+#define KXEN_SHUTDOWN_REBOOT 1u
+#define KXEN_SHUTDOWN_SUSPEND 2u
+#define KXEN_SHUTDOWN_CRASH 3u
+#define KXEN_SHUTDOWN_WATCHDOG 4u
+struct kxen_dm_shutdown {
+	uint32_t domid;
+	uint32_t reason; /* KXEN_SHUTDOWN_* */
+};
+/* KXEN_OP_RESTRICT: request kxen_domid_req. From then on this
+ * connection may act on that domain only (xendevicemodel_restrict). */
 
 /* KXEN_OP_EVENT_LOG: child -> parent, no reply */
 enum kxen_log_level {

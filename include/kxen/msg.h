@@ -32,12 +32,27 @@ int kxen_msg_send(int sock, const struct kxen_msg_hdr *hdr, int fd);
  */
 ssize_t kxen_msg_recv(int sock, void *buf, size_t buflen, int *fd_out);
 
+/* Up to KXEN_MSG_MAX_FDS descriptors travel with one message. */
+#define KXEN_MSG_MAX_FDS 2
+
+/* Send with nfds descriptors (0..KXEN_MSG_MAX_FDS). */
+int kxen_msg_send_fds(int sock, const struct kxen_msg_hdr *hdr, const int *fds,
+		      unsigned nfds);
+/*
+ * Receive with descriptors: fds[0..KXEN_MSG_MAX_FDS-1] get the passed
+ * descriptors in order, -1 for missing ones; any beyond are closed.
+ */
+ssize_t kxen_msg_recv_fds(int sock, void *buf, size_t buflen, int *fds);
+
 /*
  * Like kxen_msg_recv, but gives up after timeout_ms (-1: wait forever)
  * with -ETIMEDOUT.
  */
 ssize_t kxen_msg_recv_timeout(int sock, void *buf, size_t buflen, int *fd_out,
 			      int timeout_ms);
+/* ... with all descriptors (as kxen_msg_recv_fds). */
+ssize_t kxen_msg_recv_fds_timeout(int sock, void *buf, size_t buflen, int *fds,
+				  int timeout_ms);
 
 /*
  * Check a received request: magic, version, size field equal to the
