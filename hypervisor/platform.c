@@ -99,9 +99,7 @@ static int register_io(struct domain *d)
 	if (!rc)
 		rc = io_table_register(t, IO_SPACE_PORT, PM1A_EVT_PORT, 4,
 				       "pm1a-evt", pmtimer_io, d->pm);
-	if (!rc)
-		rc = io_table_register(t, IO_SPACE_PORT, PM1A_CNT_PORT, 2,
-				       "pm1a-cnt", pmtimer_io, d->pm);
+	/* PM1a_CNT (S5, SLP_EN) belongs to the device model (issue 4). */
 	if (!rc)
 		rc = io_table_register(t, IO_SPACE_PORT, PM_TMR_PORT, 4,
 				       "pm-timer", pmtimer_io, d->pm);

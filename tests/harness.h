@@ -34,6 +34,9 @@ int kxen_suite_vrtc(void);      /* tests/test_vrtc.c */
 int kxen_suite_vhpet(void);     /* tests/test_vhpet.c */
 int kxen_suite_pmtimer(void);   /* tests/test_pmtimer.c */
 int kxen_suite_platform(void);  /* tests/test_platform.c: guests */
+int kxen_suite_evtchn(void);    /* tests/test_evtchn.c: libctl DM APIs */
+int kxen_suite_dmdev(void);     /* tests/test_dm_devices.c: DM devices */
+int kxen_suite_dm(void);        /* tests/test_dm.c: kxen-dm end to end */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -21,13 +21,18 @@ tests_kxen_tests_SOURCES += \
 	tests/test_vrtc.c \
 	tests/test_vhpet.c \
 	tests/test_pmtimer.c \
-	tests/test_platform.c
+	tests/test_platform.c \
+	tests/test_evtchn.c \
+	tests/test_dm_devices.c \
+	tests/test_dm.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
-tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
+tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
+	-I$(top_srcdir)/dm
 tests_kxen_tests_LDADD += \
 	libctl/libkxenctrl.a \
 	libctl/libkxenmsg.a \
 	hypervisor/libkxencore.a \
+	dm/libkxendev.a \
 	$(CUNIT_LIBS) \
 	$(YAJL_LIBS) \
 	-lpthread

@@ -27,6 +27,9 @@ static int (*const suites[])(void) = {
     kxen_suite_vhpet,
     kxen_suite_pmtimer,
     kxen_suite_platform,
+    kxen_suite_evtchn,
+    kxen_suite_dmdev,
+    kxen_suite_dm,
 };
 
 int main(int argc, char **argv)
