@@ -21,6 +21,7 @@
 #include "irq.h"
 #include "log.h"
 #include "platform.h"
+#include "host.h"
 #include "vcpu.h"
 #include "vclock.h"
 #include "vtimer.h"
@@ -75,6 +76,21 @@ static void filter_apic_base_msr(struct domain *d)
 			 strerror(errno));
 }
 
+/*
+ * Features the host's KVM reports but cannot run for a guest: on PVM
+ * hosts (DESIGN.md, Hosts) KVM's emulator cannot execute cmpxchg16b, so
+ * CPUID.1:ECX.CX16 (bit 13) is cleared; that mask takes effect there.
+ */
+static void apply_host_policy(struct domain *d, struct kvm_cpuid2 *c)
+{
+	if (!host_kvm_is_pvm())
+		return;
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx &= ~(1u << 13);
+	log_debug(d->domid, "PVM host: CPUID CX16 masked");
+}
+
 static int open_vm(struct domain *d)
 {
 	int api;
@@ -114,6 +130,7 @@ static int create_vcpus(struct domain *d)
 	cpuid = get_supported_cpuid(d->kvm_fd);
 	if (!cpuid)
 		return -errno ? -errno : -ENOMEM;
+	apply_host_policy(d, cpuid);
 	d->vcpus = calloc(d->max_vcpus, sizeof(d->vcpus[0]));
 	if (!d->vcpus) {
 		free(cpuid);

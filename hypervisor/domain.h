@@ -66,6 +66,7 @@ struct domain {
 
 	/* Counted per domain for `kxl stat` and the logs. */
 	uint64_t emulation_failures;
+	uint64_t emulated_softints; /* INT3 / INT n delivered by us */
 };
 
 /* Build the VM, its vCPUs (parked) and the in-core devices. */

@@ -10,6 +10,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "kxend.h"
 
 static uint32_t cpu_khz(void)
@@ -31,7 +32,7 @@ static uint32_t cpu_khz(void)
  * PVM (see DESIGN.md "Hosts") is a KVM vendor module of its own; when it
  * provides /dev/kvm, its module is loaded as kvm_pvm.
  */
-static int host_is_pvm(void)
+bool host_kvm_is_pvm(void)
 {
 	struct stat st;
 
@@ -75,6 +76,6 @@ void host_physinfo(struct kxen_physinfo_reply *out, unsigned nr_domains)
 		    (uint64_t)si.freeram * si.mem_unit / KXEN_PAGE_SIZE;
 	}
 	kvm_facts(out);
-	out->host_flags = host_is_pvm() ? KXEN_HOST_PVM : 0;
+	out->host_flags = host_kvm_is_pvm() ? KXEN_HOST_PVM : 0;
 	out->nr_domains = nr_domains;
 }

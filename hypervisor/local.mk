@@ -27,13 +27,14 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/main.c hypervisor/kxend.h \
 	hypervisor/control.c \
 	hypervisor/parent_domains.c \
-	hypervisor/host.c \
+	hypervisor/host.c hypervisor/host.h \
 	hypervisor/child.c hypervisor/child.h \
 	hypervisor/child_requests.c hypervisor/child_requests.h \
 	hypervisor/domain.c hypervisor/domain.h \
 	hypervisor/guest_memory.c hypervisor/guest_memory.h \
 	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c \
 	hypervisor/vcpu_irq.c hypervisor/vcpu_internal.h \
+	hypervisor/vcpu_emulate.c \
 	hypervisor/platform.c hypervisor/platform.h \
 	hypervisor/ioreq.c hypervisor/ioreq.h
 hypervisor_kxend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor

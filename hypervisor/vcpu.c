@@ -236,7 +236,8 @@ static void handle_msr(struct vcpu *v, bool is_write)
 		run->msr.data = irq_lapic_get_base(v->d->irq, v->id);
 }
 
-static void handle_internal_error(struct vcpu *v)
+/* Returns true when the vCPU may go on (the instruction was ours). */
+static bool handle_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	char bytes[3 * 15 + 1] = "";
@@ -244,7 +245,6 @@ static void handle_internal_error(struct vcpu *v)
 	struct kvm_regs regs;
 	unsigned long long rip = 0;
 
-	__atomic_fetch_add(&v->d->emulation_failures, 1, __ATOMIC_RELAXED);
 	/* KVM overlays struct emulation_failure on the internal-error
 	 * exit; the bytes are valid only when its flag says so. */
 	if (run->emulation_failure.suberror == KVM_INTERNAL_ERROR_EMULATION &&
@@ -252,6 +252,11 @@ static void handle_internal_error(struct vcpu *v)
 	    (run->emulation_failure.flags &
 	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
 		unsigned len = run->emulation_failure.insn_size;
+
+		if (vcpu_emulate_failed_insn(v,
+					     run->emulation_failure.insn_bytes,
+					     len < 15 ? len : 15))
+			return true;
 
 		for (i = 0; i < len && i < 15; i++)
 			n += snprintf(bytes + n, sizeof(bytes) - n, "%s%02x",
@@ -263,6 +268,7 @@ static void handle_internal_error(struct vcpu *v)
 	domain_crash(
 	    v->d, "vCPU %u: KVM internal error (suberror %u) at RIP %#llx%s%s",
 	    v->id, run->internal.suberror, rip, n ? ", bytes " : "", bytes);
+	return false;
 }
 
 /* Returns false when the vCPU must stop running the guest. */
@@ -302,8 +308,7 @@ static bool handle_exit(struct vcpu *v)
 		domain_crash(v->d, "vCPU %u: triple fault", v->id);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
-		handle_internal_error(v);
-		return false;
+		return handle_internal_error(v);
 	case KVM_EXIT_FAIL_ENTRY:
 		domain_crash(v->d,
 			     "vCPU %u: VM entry failed (hardware reason %#llx)",

@@ -570,6 +570,28 @@ static void test_io_stats_and_params(void)
 	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
 }
 
+/* INT3 and INT n in guest kernel code reach the guest's handlers with
+ * the return address past the instruction (on PVM hosts kxend delivers
+ * them itself: KVM's emulator cannot). */
+static void test_int3_and_int_n_are_delivered(void)
+{
+	struct harness_kxend *k;
+	char *out = NULL;
+
+	KXEN_REQUIRE_KVM();
+	k = start_kxend();
+	if (!k)
+		return;
+	CU_ASSERT_EQUAL(create_guest(k, "softint", "softint.bin", "", NULL), 0);
+	CU_ASSERT_EQUAL(harness_wait_dmesg("softint: ", 30000), 0);
+	harness_kxl(&out, "dmesg", NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "softint: ok n=50"));
+	CU_ASSERT_PTR_NULL(strstr(out, "crashed"));
+	free(out);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "softint", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+}
+
 int kxen_suite_lifecycle(void)
 {
 	CU_pSuite s = CU_add_suite("lifecycle", NULL, NULL);
@@ -595,7 +617,9 @@ int kxen_suite_lifecycle(void)
 	    !CU_add_test(s, "RAM above the MMIO hole goes above 4 GiB",
 			 test_large_guest_ram_above_4g) ||
 	    !CU_add_test(s, "I/O counters and HVM params by hypercall",
-			 test_io_stats_and_params))
+			 test_io_stats_and_params) ||
+	    !CU_add_test(s, "INT3 and INT n at CPL0 reach the guest",
+			 test_int3_and_int_n_are_delivered))
 		return -1;
 	return 0;
 }

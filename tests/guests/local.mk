@@ -10,7 +10,8 @@ KXEN_TEST_GUESTS = \
 	tests/guests/hello.bin \
 	tests/guests/crash.bin \
 	tests/guests/spin.bin \
-	tests/guests/platform.bin
+	tests/guests/platform.bin \
+	tests/guests/softint.bin
 
 noinst_DATA += $(KXEN_TEST_GUESTS)
 
@@ -23,6 +24,7 @@ EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/crash.S \
 	tests/guests/spin.S \
 	tests/guests/platform.S \
+	tests/guests/softint.S \
 	tests/guests/lm.h
 
 CLEANFILES += $(KXEN_TEST_GUESTS) \
@@ -77,3 +79,15 @@ tests/guests/platform.elf: tests/guests/platform.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/platform.o
 tests/guests/platform.bin: tests/guests/platform.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/platform.elf $@
+
+# softint.bin: INT3 / INT n at CPL0, which kxend delivers itself on PVM
+# hosts (issue 5, emulation-failure fallback).
+tests/guests/softint.o: $(srcdir)/tests/guests/softint.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/softint.S
+tests/guests/softint.elf: tests/guests/softint.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/softint.o
+tests/guests/softint.bin: tests/guests/softint.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/softint.elf $@

@@ -1,0 +1,107 @@
+/*
+ * The few instructions kxend completes itself when KVM's instruction
+ * emulator cannot (DESIGN.md, Hosts: on PVM hosts guest kernel code runs
+ * in that emulator, which stops on INT3 and INT n outside real mode;
+ * Linux's boot runs an int3 self-test). INT3 and INT n are traps (SDM
+ * vol. 3 §6.4.2, §6.5): the handler sees the address after the
+ * instruction, so RIP moves past it and the event is injected: #BP as an
+ * exception, INT n as an interrupt through gate n (no error code, IF
+ * ignored, as INT n does).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "domain.h"
+#include "log.h"
+#include "vcpu.h"
+#include "vcpu_internal.h"
+
+/* Legacy prefixes and REX: skipped to find the opcode. */
+static bool is_prefix(uint8_t b)
+{
+	switch (b) {
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65:
+	case 0x66:
+	case 0x67:
+	case 0xf0:
+	case 0xf2:
+	case 0xf3:
+		return true;
+	default:
+		return b >= 0x40 && b <= 0x4f;
+	}
+}
+
+/* Decode INT3 / INT imm8; returns the length or 0, *vector, *is_bp. */
+static unsigned decode_softint(const uint8_t *insn, unsigned len,
+			       uint8_t *vector, bool *is_bp)
+{
+	unsigned i = 0;
+
+	while (i < len && i < 14 && is_prefix(insn[i]))
+		i++;
+	if (i < len && insn[i] == 0xcc) {
+		*vector = 3;
+		*is_bp = true;
+		return i + 1;
+	}
+	if (i + 1 < len && insn[i] == 0xcd) {
+		*vector = insn[i + 1];
+		*is_bp = false;
+		return i + 2;
+	}
+	return 0;
+}
+
+static int inject(struct vcpu *v, uint8_t vector, bool is_bp)
+{
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return -errno;
+	if (ev.exception.injected || ev.interrupt.injected)
+		return -EBUSY; /* an event is already on its way */
+	if (is_bp) {
+		ev.exception.injected = 1;
+		ev.exception.nr = vector;
+		ev.exception.has_error_code = 0;
+		ev.exception.error_code = 0;
+	} else {
+		ev.interrupt.injected = 1;
+		ev.interrupt.nr = vector;
+		ev.interrupt.soft = 0;
+	}
+	ev.flags = 0;
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
+{
+	struct kvm_regs regs;
+	uint8_t vector;
+	bool is_bp;
+	unsigned n = decode_softint(insn, len, &vector, &is_bp);
+
+	if (n == 0)
+		return false;
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return false;
+	regs.rip += n;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ||
+	    inject(v, vector, is_bp) < 0) {
+		/* Put RIP back so the crash report names the instruction. */
+		regs.rip -= n;
+		ioctl(v->fd, KVM_SET_REGS, &regs);
+		return false;
+	}
+	__atomic_fetch_add(&v->d->emulated_softints, 1, __ATOMIC_RELAXED);
+	return true;
+}
