@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kxen/abi.h"
+#include "xendevicemodel.h"
 #include "xenctrl.h"
 
 /*
@@ -55,6 +56,16 @@ int kxc_physinfo(xc_interface *xch, struct kxen_physinfo_reply *out);
  */
 int kxc_domain_io_stats(xc_interface *xch, uint32_t domid,
 			struct kxen_io_stats_reply *out, size_t out_size);
+
+/*
+ * xendevicemodel_map_io_range_to_ioreq_server for a range whose writes
+ * need no answer: kxend queues them on the server's buffered ring (when
+ * it has one) and the vCPU goes on without waiting for the device model.
+ * Reads of the range still go through the synchronous page.
+ */
+int kxc_dm_map_io_range_buffered(xendevicemodel_handle *dmod, uint32_t domid,
+				 ioservid_t id, int is_mmio, uint64_t start,
+				 uint64_t end);
 
 /* ABI version the connected kxend reported in the handshake. */
 uint32_t kxc_abi_version(xc_interface *xch);

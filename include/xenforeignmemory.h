@@ -18,7 +18,21 @@
 typedef unsigned long xen_pfn_t; /* as Xen's x86 public headers */
 #endif
 
+#ifndef KXEN_DOMID_T_DEFINED
+#define KXEN_DOMID_T_DEFINED
+typedef uint16_t domid_t;
+#endif
+
+/* Resource types and frames of map_resource (Xen's public/memory.h). */
+#ifndef XENMEM_resource_ioreq_server
+#define XENMEM_resource_ioreq_server 0
+#define XENMEM_resource_ioreq_server_frame_bufioreq 0
+#define XENMEM_resource_ioreq_server_frame_ioreq(n) (1 + (n))
+#endif
+
 typedef struct xenforeignmemory_handle xenforeignmemory_handle;
+typedef struct xenforeignmemory_resource_handle
+    xenforeignmemory_resource_handle;
 
 /*
  * Open a handle (connects to kxend). logger is unused; open_flags must
@@ -44,5 +58,30 @@ void *xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom,
 /* Undo xenforeignmemory_map. 0, or -1 + errno. */
 int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
 			   size_t pages);
+
+/*
+ * Limit the handle to domain domid: mapping frames or resources of any
+ * other domain fails with EPERM from now on. 0, or -1 + errno.
+ */
+int xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid);
+
+/*
+ * Map nr_frames frames of a domain's resource from frame on, shared with
+ * the hypervisor. kxen has one type, XENMEM_resource_ioreq_server, whose
+ * id is an ioreq server: frame 0 is its buffered page (only when it has
+ * one), frame 1 its synchronous page (vCPU n's ioreq at index n).
+ * *paddr is a placement hint on entry (NULL: anywhere) and the mapping's
+ * address on return; prot and flags go to mmap(2), which always gets
+ * MAP_SHARED. NULL + errno on failure.
+ */
+xenforeignmemory_resource_handle *
+xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid,
+			      unsigned int type, unsigned int id,
+			      unsigned long frame, unsigned long nr_frames,
+			      void **paddr, int prot, int flags);
+
+/* Unmap a resource and free fres. 0, or -1 + errno. */
+int xenforeignmemory_unmap_resource(xenforeignmemory_handle *fmem,
+				    xenforeignmemory_resource_handle *fres);
 
 #endif /* XENFOREIGNMEMORY_H */

@@ -157,3 +157,86 @@ int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
 	}
 	return munmap(addr, pages << KXEN_PAGE_SHIFT);
 }
+
+int xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid)
+{
+	struct kxen_domid_req req = {.domid = domid};
+
+	return kxc_call(fmem->xch, KXEN_OP_RESTRICT, &req, sizeof(req), NULL, 0,
+			NULL, NULL);
+}
+
+struct xenforeignmemory_resource_handle {
+	void *addr;
+	size_t len;
+};
+
+/* Frame numbers and counts that fit the request's 32-bit fields. */
+static bool resource_args_ok(unsigned long frame, unsigned long nr_frames,
+			     void **paddr)
+{
+	return paddr && nr_frames > 0 && frame <= UINT32_MAX &&
+	       nr_frames <= UINT32_MAX &&
+	       nr_frames <= SIZE_MAX >> KXEN_PAGE_SHIFT;
+}
+
+xenforeignmemory_resource_handle *
+xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid,
+			      unsigned int type, unsigned int id,
+			      unsigned long frame, unsigned long nr_frames,
+			      void **paddr, int prot, int flags)
+{
+	struct kxen_map_resource req = {
+	    .domid = domid, .id = id, .frame = (uint32_t)frame};
+	struct kxen_map_resource_reply rep;
+	xenforeignmemory_resource_handle *fres;
+	int fd, err;
+
+	if (!fmem || !resource_args_ok(frame, nr_frames, paddr) ||
+	    type > UINT16_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	req.type = (uint16_t)type;
+	req.nr_frames = (uint32_t)nr_frames;
+	fres = calloc(1, sizeof(*fres));
+	if (!fres)
+		return NULL;
+	if (kxc_call(fmem->xch, KXEN_OP_MAP_RESOURCE, &req, sizeof(req), &rep,
+		     sizeof(rep), NULL, &fd) < 0)
+		goto fail;
+	if (fd < 0 || rep.offset > (uint64_t)INT64_MAX) {
+		if (fd >= 0)
+			close(fd);
+		kxc_fail(fmem->xch, EBADMSG, "map_resource: bad reply");
+		goto fail;
+	}
+	fres->len = nr_frames << KXEN_PAGE_SHIFT;
+	fres->addr = mmap(*paddr, fres->len, prot, flags | MAP_SHARED, fd,
+			  (off_t)rep.offset);
+	err = errno;
+	close(fd);
+	errno = err;
+	if (fres->addr == MAP_FAILED)
+		goto fail;
+	*paddr = fres->addr;
+	return fres;
+fail:
+	err = errno;
+	free(fres);
+	errno = err;
+	return NULL;
+}
+
+int xenforeignmemory_unmap_resource(xenforeignmemory_handle *fmem,
+				    xenforeignmemory_resource_handle *fres)
+{
+	int rc;
+
+	(void)fmem;
+	if (!fres)
+		return 0;
+	rc = munmap(fres->addr, fres->len);
+	free(fres);
+	return rc;
+}

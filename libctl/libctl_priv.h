@@ -5,6 +5,8 @@
 #ifndef KXEN_LIBCTL_PRIV_H
 #define KXEN_LIBCTL_PRIV_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +34,12 @@ struct xc_interface_core {
 
 /* Open a connection and handshake; NULL + errno, reason in open error. */
 xc_interface *kxc_connect(void);
+/* The same on another socket (a domain child's). */
+xc_interface *kxc_connect_path(const char *path);
 void kxc_disconnect(xc_interface *xch);
+
+/* $KXEN_RUNDIR/domains/DOMID.sock: the domain child's own socket. */
+int kxc_domain_socket_path(uint32_t domid, char *out, size_t len);
 
 /*
  * One request -> one reply. The reply's payload (at most reply_max bytes;
@@ -44,6 +51,48 @@ void kxc_disconnect(xc_interface *xch);
  */
 int kxc_call(xc_interface *xch, uint16_t op, const void *req, size_t req_len,
 	     void *reply, size_t reply_max, size_t *reply_len, int *fd_out);
+
+/*
+ * kxc_call, receiving up to KXEN_MSG_MAX_FDS descriptors into fds_out
+ * (-1 for missing ones; all closed when fds_out is NULL or on failure).
+ */
+int kxc_call_fds(xc_interface *xch, uint16_t op, const void *req,
+		 size_t req_len, void *reply, size_t reply_max,
+		 size_t *reply_len, int *fds_out);
+
+/*
+ * Connections to domain children (libctl/domconn.c), one per domain,
+ * opened on first use. xendevicemodel and xenevtchn talk to the child
+ * directly: what they create belongs to the connection and goes away
+ * when it closes, which is how kxend notices a dead device model. A
+ * restriction covers every connection, present and future.
+ */
+struct kxc_domconn {
+	uint32_t domid;
+	xc_interface *xch;
+};
+struct kxc_domconns {
+	pthread_mutex_t lock; /* one request in flight per set */
+	struct kxc_domconn *conn;
+	unsigned int nr, cap;
+	bool restricted;
+	uint32_t restrict_domid;
+	char err[KXC_ERR_MAX]; /* why the last call failed */
+};
+
+void kxc_domconns_init(struct kxc_domconns *s);
+/* Close every connection (what they own dies with them). */
+void kxc_domconns_fini(struct kxc_domconns *s);
+/*
+ * kxc_call_fds on domid's connection. Besides kxend's errors: EPERM when
+ * the set is restricted to another domain, ESRCH when the domain has no
+ * child socket (no such domain).
+ */
+int kxc_domconns_call(struct kxc_domconns *s, uint32_t domid, uint16_t op,
+		      const void *req, size_t req_len, void *reply,
+		      size_t reply_max, int *fds_out);
+/* Restrict every connection to domid (EPERM if restricted elsewhere). */
+int kxc_domconns_restrict(struct kxc_domconns *s, uint32_t domid);
 
 /* The last reply's payload, in xch->buf. */
 static inline const void *kxc_reply_payload(const xc_interface *xch)

@@ -14,11 +14,16 @@ libctl_libkxenctrl_a_SOURCES = \
 	libctl/xc_misc.c \
 	libctl/xc_hvm.c \
 	libctl/foreignmemory.c \
+	libctl/domconn.c \
+	libctl/evtchn.c \
+	libctl/devicemodel.c \
 	libctl/kxen_msg.c
 
 include_HEADERS += \
 	include/xenctrl.h \
 	include/xenforeignmemory.h \
+	include/xenevtchn.h \
+	include/xendevicemodel.h \
 	include/xentoollog.h \
 	include/kxenctrl.h
 

@@ -62,15 +62,15 @@ uint32_t kxc_abi_version(xc_interface *xch)
 	return xch->abi_version;
 }
 
-/* $KXEN_RUNDIR/kxend.sock, else the default; ENAMETOOLONG if too long. */
-static int socket_path(char *out, size_t len)
+/* $KXEN_RUNDIR/NAME, else under the default; ENAMETOOLONG if too long. */
+static int rundir_path(char *out, size_t len, const char *name)
 {
 	const char *dir = getenv("KXEN_RUNDIR");
 	int n;
 
 	if (!dir || !*dir)
 		dir = KXC_DEFAULT_RUNDIR;
-	n = snprintf(out, len, "%s/%s", dir, KXC_SOCK_NAME);
+	n = snprintf(out, len, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= len) {
 		kxc_set_open_error("kxend socket path under '%s' is too long",
 				   dir);
@@ -78,6 +78,14 @@ static int socket_path(char *out, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+int kxc_domain_socket_path(uint32_t domid, char *out, size_t len)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "domains/%u.sock", domid);
+	return rundir_path(out, len, name);
 }
 
 static int connect_socket(xc_interface *xch)
@@ -120,18 +128,33 @@ static int handshake(xc_interface *xch)
 	return 0;
 }
 
-xc_interface *kxc_connect(void)
+/* Fill xch->path: path, or kxend's own socket when path is NULL. */
+static int set_path(xc_interface *xch, const char *path)
+{
+	if (!path)
+		return rundir_path(xch->path, sizeof(xch->path), KXC_SOCK_NAME);
+	if (strlen(path) >= sizeof(xch->path)) {
+		kxc_set_open_error("socket path '%s' is too long", path);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(xch->path, path, strlen(path) + 1);
+	return 0;
+}
+
+static xc_interface *connect_to(const char *path)
 {
 	xc_interface *xch = calloc(1, sizeof(*xch));
 	int err;
 
 	if (!xch) {
 		kxc_set_open_error("out of memory opening a kxend handle");
+		errno = ENOMEM;
 		return NULL;
 	}
 	xch->sock = -1;
-	if (socket_path(xch->path, sizeof(xch->path)) < 0 ||
-	    connect_socket(xch) < 0 || handshake(xch) < 0) {
+	if (set_path(xch, path) < 0 || connect_socket(xch) < 0 ||
+	    handshake(xch) < 0) {
 		err = errno;
 		kxc_disconnect(xch);
 		errno = err;
@@ -139,6 +162,16 @@ xc_interface *kxc_connect(void)
 	}
 	open_error[0] = '\0';
 	return xch;
+}
+
+xc_interface *kxc_connect(void)
+{
+	return connect_to(NULL);
+}
+
+xc_interface *kxc_connect_path(const char *path)
+{
+	return connect_to(path);
 }
 
 void kxc_disconnect(xc_interface *xch)
@@ -184,11 +217,11 @@ static int send_request(xc_interface *xch, uint16_t op, const void *req,
 	return 0;
 }
 
-static ssize_t recv_reply(xc_interface *xch, uint16_t op, int *fd)
+static ssize_t recv_reply(xc_interface *xch, uint16_t op, int *fds)
 {
-	ssize_t n = kxen_msg_recv_timeout(xch->sock, xch->buf.bytes,
-					  sizeof(xch->buf.bytes), fd,
-					  KXC_REPLY_TIMEOUT_MS);
+	ssize_t n = kxen_msg_recv_fds_timeout(xch->sock, xch->buf.bytes,
+					      sizeof(xch->buf.bytes), fds,
+					      KXC_REPLY_TIMEOUT_MS);
 
 	if (n == -ETIMEDOUT)
 		return broken(xch, ETIMEDOUT, op, "no reply within 60 s");
@@ -201,47 +234,65 @@ static ssize_t recv_reply(xc_interface *xch, uint16_t op, int *fd)
 	return n;
 }
 
-static void close_fd(int *fd)
+static void close_fds(int *fds)
 {
-	if (fd && *fd >= 0) {
-		close(*fd);
-		*fd = -1;
-	}
+	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
 }
 
-int kxc_call(xc_interface *xch, uint16_t op, const void *req, size_t req_len,
-	     void *reply, size_t reply_max, size_t *reply_len, int *fd_out)
+int kxc_call_fds(xc_interface *xch, uint16_t op, const void *req,
+		 size_t req_len, void *reply, size_t reply_max,
+		 size_t *reply_len, int *fds_out)
 {
-	int fd = -1;
+	int fds[KXEN_MSG_MAX_FDS] = {-1, -1};
 	ssize_t n;
 	size_t payload;
 
-	if (fd_out)
-		*fd_out = -1;
+	if (fds_out)
+		memcpy(fds_out, fds, sizeof(fds));
 	if (xch->sock < 0)
 		return broken(xch, EPIPE, op, "connection lost earlier");
 	if (send_request(xch, op, req, req_len) < 0)
 		return -1;
-	n = recv_reply(xch, op, &fd);
+	n = recv_reply(xch, op, fds);
 	if (n < 0)
 		return -1;
-	if (xch->buf.hdr.status < 0) {
-		close_fd(&fd);
-		return kxc_fail(xch, -xch->buf.hdr.status, kxen_op_name(op));
-	}
 	payload = (size_t)n - sizeof(struct kxen_msg_hdr);
-	if (payload > reply_max) {
-		close_fd(&fd);
-		return kxc_fail(xch, EBADMSG, kxen_op_name(op));
+	if (xch->buf.hdr.status < 0 || payload > reply_max) {
+		close_fds(fds);
+		return kxc_fail(xch,
+				xch->buf.hdr.status < 0 ? -xch->buf.hdr.status
+							: EBADMSG,
+				kxen_op_name(op));
 	}
 	if (payload && reply)
 		memcpy(reply, xch->buf.bytes + sizeof(struct kxen_msg_hdr),
 		       payload);
 	if (reply_len)
 		*reply_len = payload;
-	if (fd_out)
-		*fd_out = fd;
+	if (fds_out)
+		memcpy(fds_out, fds, sizeof(fds));
 	else
-		close_fd(&fd);
+		close_fds(fds);
 	return 0;
+}
+
+int kxc_call(xc_interface *xch, uint16_t op, const void *req, size_t req_len,
+	     void *reply, size_t reply_max, size_t *reply_len, int *fd_out)
+{
+	int fds[KXEN_MSG_MAX_FDS];
+	int rc = kxc_call_fds(xch, op, req, req_len, reply, reply_max,
+			      reply_len, fds);
+
+	if (fd_out)
+		*fd_out = rc == 0 ? fds[0] : -1;
+	else if (rc == 0 && fds[0] >= 0)
+		close(fds[0]);
+	/* A second descriptor is more than this caller expects. */
+	if (rc == 0 && fds[1] >= 0)
+		close(fds[1]);
+	return rc;
 }

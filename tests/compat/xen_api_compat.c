@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include <xenctrl.h>
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xentoollog.h>
 
@@ -38,6 +40,50 @@ typedef void *(*fmem_map_fn)(xenforeignmemory_handle *, uint32_t, int, size_t,
 			     const xen_pfn_t[], int[]);
 typedef int (*fmem_unmap_fn)(xenforeignmemory_handle *, void *, size_t);
 
+typedef int (*fmem_restrict_fn)(xenforeignmemory_handle *, domid_t);
+typedef xenforeignmemory_resource_handle *(*fmem_map_res_fn)(
+    xenforeignmemory_handle *, domid_t, unsigned int, unsigned int,
+    unsigned long, unsigned long, void **, int, int);
+typedef int (*fmem_unmap_res_fn)(xenforeignmemory_handle *,
+				 xenforeignmemory_resource_handle *);
+
+/* libxenevtchn */
+typedef xenevtchn_handle *(*evt_open_fn)(struct xentoollog_logger *,
+					 unsigned int);
+typedef int (*evt_handle_fn)(xenevtchn_handle *);
+typedef int (*evt_port_fn)(xenevtchn_handle *, evtchn_port_t);
+typedef xenevtchn_port_or_error_t (*evt_unbound_fn)(xenevtchn_handle *,
+						    uint32_t);
+typedef xenevtchn_port_or_error_t (*evt_interdomain_fn)(xenevtchn_handle *,
+							uint32_t,
+							evtchn_port_t);
+typedef xenevtchn_port_or_error_t (*evt_pending_fn)(xenevtchn_handle *);
+typedef int (*evt_restrict_fn)(xenevtchn_handle *, domid_t);
+
+/* libxendevicemodel */
+typedef xendevicemodel_handle *(*dm_open_fn)(struct xentoollog_logger *,
+					     unsigned int);
+typedef int (*dm_close_fn)(xendevicemodel_handle *);
+typedef int (*dm_create_fn)(xendevicemodel_handle *, domid_t, int,
+			    ioservid_t *);
+typedef int (*dm_info_fn)(xendevicemodel_handle *, domid_t, ioservid_t,
+			  xen_pfn_t *, xen_pfn_t *, evtchn_port_t *);
+typedef int (*dm_range_fn)(xendevicemodel_handle *, domid_t, ioservid_t, int,
+			   uint64_t, uint64_t);
+typedef int (*dm_pcidev_fn)(xendevicemodel_handle *, domid_t, ioservid_t,
+			    uint16_t, uint8_t, uint8_t, uint8_t);
+typedef int (*dm_server_fn)(xendevicemodel_handle *, domid_t, ioservid_t);
+typedef int (*dm_state_fn)(xendevicemodel_handle *, domid_t, ioservid_t, int);
+typedef int (*dm_intx_fn)(xendevicemodel_handle *, domid_t, uint16_t, uint8_t,
+			  uint8_t, uint8_t, unsigned int);
+typedef int (*dm_isa_fn)(xendevicemodel_handle *, domid_t, uint8_t,
+			 unsigned int);
+typedef int (*dm_gsi_fn)(xendevicemodel_handle *, domid_t, unsigned int,
+			 unsigned int);
+typedef int (*dm_msi_fn)(xendevicemodel_handle *, domid_t, uint64_t, uint32_t);
+typedef int (*dm_shutdown_fn)(xendevicemodel_handle *, domid_t, unsigned int);
+typedef int (*dm_restrict_fn)(xendevicemodel_handle *, domid_t);
+
 static const open_fn p_open = xc_interface_open;
 static const close_fn p_close = xc_interface_close;
 static const create_fn p_create = xc_domain_create;
@@ -54,6 +100,53 @@ static const fmem_open_fn p_fmem_open = xenforeignmemory_open;
 static const fmem_close_fn p_fmem_close = xenforeignmemory_close;
 static const fmem_map_fn p_fmem_map = xenforeignmemory_map;
 static const fmem_unmap_fn p_fmem_unmap = xenforeignmemory_unmap;
+static const fmem_restrict_fn p_fmem_restrict = xenforeignmemory_restrict;
+static const fmem_map_res_fn p_fmem_map_res = xenforeignmemory_map_resource;
+static const fmem_unmap_res_fn p_fmem_unmap_res =
+    xenforeignmemory_unmap_resource;
+
+static const evt_open_fn p_evt_open = xenevtchn_open;
+static const evt_handle_fn p_evt_close = xenevtchn_close;
+static const evt_handle_fn p_evt_fd = xenevtchn_fd;
+static const evt_port_fn p_evt_notify = xenevtchn_notify;
+static const evt_unbound_fn p_evt_unbound = xenevtchn_bind_unbound_port;
+static const evt_interdomain_fn p_evt_interdomain = xenevtchn_bind_interdomain;
+static const evt_port_fn p_evt_unbind = xenevtchn_unbind;
+static const evt_pending_fn p_evt_pending = xenevtchn_pending;
+static const evt_port_fn p_evt_unmask = xenevtchn_unmask;
+static const evt_restrict_fn p_evt_restrict = xenevtchn_restrict;
+
+static const dm_open_fn p_dm_open = xendevicemodel_open;
+static const dm_close_fn p_dm_close = xendevicemodel_close;
+static const dm_create_fn p_dm_create = xendevicemodel_create_ioreq_server;
+static const dm_info_fn p_dm_info = xendevicemodel_get_ioreq_server_info;
+static const dm_range_fn p_dm_map = xendevicemodel_map_io_range_to_ioreq_server;
+static const dm_range_fn p_dm_unmap =
+    xendevicemodel_unmap_io_range_from_ioreq_server;
+static const dm_pcidev_fn p_dm_map_pci =
+    xendevicemodel_map_pcidev_to_ioreq_server;
+static const dm_pcidev_fn p_dm_unmap_pci =
+    xendevicemodel_unmap_pcidev_from_ioreq_server;
+static const dm_server_fn p_dm_destroy = xendevicemodel_destroy_ioreq_server;
+static const dm_state_fn p_dm_state = xendevicemodel_set_ioreq_server_state;
+static const dm_intx_fn p_dm_intx = xendevicemodel_set_pci_intx_level;
+static const dm_isa_fn p_dm_isa = xendevicemodel_set_isa_irq_level;
+static const dm_gsi_fn p_dm_gsi = xendevicemodel_set_irq_level;
+static const dm_msi_fn p_dm_msi = xendevicemodel_inject_msi;
+static const dm_shutdown_fn p_dm_shutdown = xendevicemodel_shutdown;
+static const dm_restrict_fn p_dm_restrict = xendevicemodel_restrict;
+
+/* The scalar types are exactly Xen's, not merely the same size. */
+#define SAME_TYPE(T, U) _Static_assert(_Generic((T)0, U : 1, default : 0), #T)
+SAME_TYPE(evtchn_port_t, uint32_t);
+SAME_TYPE(ioservid_t, uint16_t);
+SAME_TYPE(domid_t, uint16_t);
+SAME_TYPE(xenevtchn_port_or_error_t, int);
+_Static_assert(XENEVTCHN_NO_CLOEXEC == 1, "XENEVTCHN_NO_CLOEXEC");
+_Static_assert(HVM_IOREQSRV_BUFIOREQ_OFF == 0 &&
+		   HVM_IOREQSRV_BUFIOREQ_LEGACY == 1 &&
+		   HVM_IOREQSRV_BUFIOREQ_ATOMIC == 2,
+	       "HVM_IOREQSRV_BUFIOREQ_*");
 
 /* xen_pfn_t is unsigned long on x86, in both. */
 _Static_assert(sizeof(xen_pfn_t) == sizeof(unsigned long), "xen_pfn_t");
@@ -87,6 +180,47 @@ AT(xc_physinfo_t, cpu_khz, 24);
 AT(xc_physinfo_t, capabilities, 28);
 AT(xc_physinfo_t, total_pages, 40);
 AT(xc_physinfo_t, free_pages, 48);
+
+/* A device model's calls, in the order one makes them. */
+int compat_dm_use(xendevicemodel_handle *dmod, xenevtchn_handle *xce,
+		  xenforeignmemory_handle *fmem);
+int compat_dm_use(xendevicemodel_handle *dmod, xenevtchn_handle *xce,
+		  xenforeignmemory_handle *fmem)
+{
+	xenforeignmemory_resource_handle *res;
+	xenevtchn_port_or_error_t port;
+	evtchn_port_t bufport = 0;
+	ioservid_t id = 0;
+	void *addr = NULL;
+	int rc = 0;
+
+	if (p_dm_restrict(dmod, 1) || p_fmem_restrict(fmem, 1) ||
+	    p_evt_restrict(xce, 1) ||
+	    p_dm_create(dmod, 1, HVM_IOREQSRV_BUFIOREQ_ATOMIC, &id) ||
+	    p_dm_info(dmod, 1, id, NULL, NULL, &bufport))
+		return -1;
+	res = p_fmem_map_res(fmem, 1, 0, id, 0, 2, &addr, 3, 0);
+	if (res)
+		rc += p_fmem_unmap_res(fmem, res);
+	rc += p_dm_map(dmod, 1, id, 0, 0x3f8, 0x3ff) +
+	      p_dm_unmap(dmod, 1, id, 1, 0xfe000000, 0xfe000fff) +
+	      p_dm_map_pci(dmod, 1, id, 0, 0, 3, 0) +
+	      p_dm_unmap_pci(dmod, 1, id, 0, 0, 3, 0) +
+	      p_dm_state(dmod, 1, id, 1) + p_dm_intx(dmod, 1, 0, 0, 3, 0, 1) +
+	      p_dm_isa(dmod, 1, 4, 1) + p_dm_gsi(dmod, 1, 20, 0) +
+	      p_dm_msi(dmod, 1, 0xfee00000, 0x4030) +
+	      p_dm_shutdown(dmod, 1, 0) + p_dm_destroy(dmod, 1, id);
+	port = p_evt_interdomain(xce, 1, bufport);
+	if (port >= 0)
+		rc += p_evt_notify(xce, (evtchn_port_t)port) +
+		      p_evt_unmask(xce, (evtchn_port_t)port) +
+		      p_evt_unbind(xce, (evtchn_port_t)port);
+	port = p_evt_unbound(xce, 1);
+	rc += port + p_evt_pending(xce) + p_evt_fd(xce);
+	return rc + p_evt_close(xce) + p_dm_close(dmod) +
+	       (p_evt_open(NULL, XENEVTCHN_NO_CLOEXEC) != NULL) +
+	       (p_dm_open(NULL, 0) != NULL);
+}
 
 /* Uses the fields and constants a toolstack reads, as a toolstack would. */
 int compat_use(xc_interface *xch, xenforeignmemory_handle *fmem);
