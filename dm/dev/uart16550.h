@@ -42,6 +42,10 @@ int uart_io(void *opaque, uint64_t offset, unsigned size, bool is_write,
 /* Bytes from the outside world; returns how many fit (FIFO/RBR). */
 size_t uart_rx(struct uart *u, const uint8_t *buf, size_t len);
 size_t uart_rx_space(struct uart *u);
+/* One byte that the caller cannot keep any longer (its own buffer is
+ * full): taken like uart_rx when there is room, else an overrun (LSR
+ * OE; without FIFOs the byte replaces RBR, with FIFOs it is lost). */
+void uart_rx_overrun(struct uart *u, uint8_t byte);
 
 /* Time passes (for the character timeout): ns since the last call. */
 void uart_tick(struct uart *u, uint64_t ns);
