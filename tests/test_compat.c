@@ -128,6 +128,61 @@ static void test_mismatch_detected(void)
 	free(flags);
 }
 
+/* Compile src (a whole file) against our include/; returns the status. */
+static int compile_source(const char *src, char **out)
+{
+	char path[] = "/tmp/kxen-compat-XXXXXX.c";
+	char *flags = NULL;
+	int fd = mkstemps(path, 2), rc = -1;
+	size_t len = strlen(src);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, src, len) == (ssize_t)len &&
+	    asprintf(&flags, "-std=c11 -I'%s/include'", harness_srcdir()) >= 0)
+		rc = compile(flags, path, out);
+	close(fd);
+	unlink(path);
+	free(flags);
+	return rc;
+}
+
+/*
+ * Each header compiles on its own, and all of them together in either
+ * order: they share typedefs (domid_t, evtchn_port_t, xen_pfn_t) that
+ * must not clash.
+ */
+static void test_headers_standalone(void)
+{
+	static const char *const headers[] = {
+	    "xenctrl.h",	  "xenevtchn.h", "xendevicemodel.h",
+	    "xenforeignmemory.h", "kxenctrl.h",
+	};
+	const size_t n = sizeof(headers) / sizeof(headers[0]);
+	char src[1024];
+
+	for (size_t i = 0; i < n + 2; i++) {
+		char *out = NULL;
+		int rc, len = 0;
+
+		for (size_t j = 0; j < n; j++) {
+			/* i < n: header i alone; then all, forward, reverse */
+			size_t h = i == n + 1 ? n - 1 - j : j;
+
+			if (i < n && j != i)
+				continue;
+			len += snprintf(src + len, sizeof(src) - len,
+					"#include <%s>\n", headers[h]);
+		}
+		snprintf(src + len, sizeof(src) - len,
+			 "int use(void);\nint use(void) { return 0; }\n");
+		rc = compile_source(src, &out);
+		report(src, rc, out);
+		CU_ASSERT_EQUAL(rc, 0);
+		free(out);
+	}
+}
+
 int kxen_suite_compat(void)
 {
 	CU_pSuite s = CU_add_suite("compat", NULL, NULL);
@@ -137,7 +192,9 @@ int kxen_suite_compat(void)
 	    !CU_add_test(s, "signatures vs Debian libxen-dev headers",
 			 test_xen_headers) ||
 	    !CU_add_test(s, "a mismatched signature is caught",
-			 test_mismatch_detected))
+			 test_mismatch_detected) ||
+	    !CU_add_test(s, "headers stand alone and combine",
+			 test_headers_standalone))
 		return -1;
 	return 0;
 }
