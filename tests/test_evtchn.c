@@ -383,6 +383,52 @@ static void test_evtchn_bind_notify(void)
 	teardown(&f);
 }
 
+/*
+ * Local port = the domain's port, so equal numbers of two domains cannot
+ * share a handle; the refused bind leaves the port free in kxend.
+ */
+static void test_evtchn_port_clash(void)
+{
+	struct fixture f;
+	xendevicemodel_handle *dm;
+	xenforeignmemory_handle *fmem;
+	xenevtchn_handle *xce, *xce2;
+	evtchn_port_t a[NR_VCPUS] = {0}, b[NR_VCPUS] = {0};
+	uint32_t other = 0;
+	ioservid_t ida = 0, idb = 0;
+
+	KXEN_REQUIRE_KVM();
+	if (!setup(&f, "clash"))
+		return;
+	CU_ASSERT_EQUAL_FATAL(make_domain(f.xch, "clash2", &other), 0);
+	dm = xendevicemodel_open(NULL, 0);
+	fmem = xenforeignmemory_open(NULL, 0);
+	xce = xenevtchn_open(NULL, 0);
+	xce2 = xenevtchn_open(NULL, 0);
+	CU_ASSERT_FATAL(dm && fmem && xce && xce2);
+	CU_ASSERT_EQUAL(
+	    xendevicemodel_create_ioreq_server(dm, f.domid, 0, &ida), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_create_ioreq_server(dm, other, 0, &idb),
+			0);
+	CU_ASSERT_EQUAL(vcpu_ports(fmem, f.domid, ida, a), 0);
+	CU_ASSERT_EQUAL(vcpu_ports(fmem, other, idb, b), 0);
+	/* Fresh domains number their ports alike. */
+	CU_ASSERT_EQUAL_FATAL(a[0], b[0]);
+	CU_ASSERT_EQUAL(xenevtchn_bind_interdomain(xce, f.domid, a[0]),
+			(int)a[0]);
+	CHECK_ERR(xenevtchn_bind_interdomain(xce, other, b[0]), EBUSY);
+	CU_ASSERT_EQUAL(xenevtchn_bind_interdomain(xce, other, b[1]),
+			(int)b[1]);
+	CU_ASSERT_EQUAL(xenevtchn_bind_interdomain(xce2, other, b[0]),
+			(int)b[0]);
+	xenevtchn_close(xce2);
+	xenevtchn_close(xce);
+	xenforeignmemory_close(fmem);
+	xendevicemodel_close(dm);
+	xc_domain_destroy(f.xch, other);
+	teardown(&f);
+}
+
 static void test_dmop_arguments(void)
 {
 	struct fixture f;
@@ -751,6 +797,8 @@ int kxen_suite_evtchn(void)
 			 test_map_resource) ||
 	    !CU_add_test(s, "event channels: bind, notify, pending, unbind",
 			 test_evtchn_bind_notify) ||
+	    !CU_add_test(s, "two domains' equal port numbers clash: EBUSY",
+			 test_evtchn_port_clash) ||
 	    !CU_add_test(s, "DMOP argument checks", test_dmop_arguments) ||
 	    !CU_add_test(s, "restricted handles", test_restrict) ||
 	    !CU_add_test(s, "a server dies with its connection",
