@@ -9,6 +9,8 @@ PACKAGES=(
 	clang clang-format
 	linux-libc-dev libevent-dev libyajl-dev libcunit1-dev libxen-dev
 	acpica-tools gnuplot-nox binutils
+	# the default guest (guest/build-kernel.sh, guest/build-initramfs.sh)
+	linux-source busybox-static bc flex bison libelf-dev libssl-dev xz-utils
 )
 
 missing=()
