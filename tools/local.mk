@@ -11,7 +11,27 @@ tools_libkxlconfig_a_SOURCES = \
 	tools/toolstack/config.c \
 	tools/toolstack/config.h \
 	tools/toolstack/image.c \
-	tools/toolstack/image.h
+	tools/toolstack/image.h \
+	tools/toolstack/config_ext.c \
+	tools/toolstack/config_ext.h \
+	tools/toolstack/cpuid.c \
+	tools/toolstack/cpuid.h \
+	tools/toolstack/boot.c \
+	tools/toolstack/boot.h \
+	tools/toolstack/bytes.h \
+	tools/toolstack/e820.c \
+	tools/toolstack/e820.h \
+	tools/toolstack/acpi.c \
+	tools/toolstack/acpi.h \
+	tools/toolstack/mptable.c \
+	tools/toolstack/mptable.h \
+	tools/toolstack/pvh.c \
+	tools/toolstack/pvh.h \
+	tools/toolstack/bzimage.c \
+	tools/toolstack/bzimage.h \
+	tools/toolstack/multiboot.c \
+	tools/toolstack/multiboot.h
+nodist_tools_libkxlconfig_a_SOURCES = tools/toolstack/acpi/dsdt_aml.c
 tools_libkxlconfig_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 
 # The domain builder, apart from the CLI so that tests can drive it.
@@ -31,6 +51,25 @@ tools_kxl_LDADD = \
 	tools/libkxlconfig.a \
 	libctl/libkxenctrl.a \
 	$(YAJL_LIBS)
+
+# The DSDT: acpi/dsdt.asl compiled by iasl (checked by configure), its
+# AML turned into a C array named kxl_dsdt_aml (acpi.h). iasl names the
+# array after the output file, so it is renamed here.
+KXL_DSDT_OUT = tools/toolstack/acpi/dsdt
+tools/toolstack/acpi/dsdt_aml.c: $(srcdir)/tools/toolstack/acpi/dsdt.asl
+	@$(MKDIR_P) tools/toolstack/acpi
+	$(AM_V_GEN)$(IASL) -tc -p $(KXL_DSDT_OUT) \
+		$(srcdir)/tools/toolstack/acpi/dsdt.asl >$(KXL_DSDT_OUT).log 2>&1 \
+		|| { cat $(KXL_DSDT_OUT).log; exit 1; }; \
+	{ echo '/* Generated from dsdt.asl by iasl: do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  sed -n '/^unsigned char/,/^};/p' $(KXL_DSDT_OUT).hex | \
+	  sed 's/^unsigned char [A-Za-z0-9_]*\[\]/const unsigned char kxl_dsdt_aml[]/'; \
+	  echo 'const size_t kxl_dsdt_aml_len = sizeof(kxl_dsdt_aml);'; \
+	} >$@.tmp && mv $@.tmp $@
+CLEANFILES += tools/toolstack/acpi/dsdt_aml.c $(KXL_DSDT_OUT).aml \
+	$(KXL_DSDT_OUT).hex $(KXL_DSDT_OUT).log
+EXTRA_DIST += tools/toolstack/acpi/dsdt.asl
 
 # Ahead of libctl in the test binary's link line: they depend on it.
 tests_kxen_tests_LDADD += tools/libkxlbuild.a tools/libkxlconfig.a

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "boot.h"
 #include "xenforeignmemory.h"
 
 /* RAM is populated in 1 MiB extents: memory is a whole number of MiB. */
@@ -22,6 +23,7 @@ struct build {
 	xc_interface *xch;
 	xenforeignmemory_handle *fmem;
 	const struct kxl_config *cfg;
+	const struct kxl_boot *plan; /* what goes into guest RAM */
 	uint32_t domid;
 	char *err;
 	size_t errlen;
@@ -74,6 +76,10 @@ static void flat32_context(struct kxen_vcpu_context *c, uint64_t entry)
 void kxl_boot_context(const struct kxl_image *img,
 		      struct kxen_vcpu_context *ctx)
 {
+	if (img->kind != KXL_IMAGE_FLAT && img->kind != KXL_IMAGE_ELF) {
+		kxl_boot_context_kernel(img, ctx); /* boot.c */
+		return;
+	}
 	memset(ctx, 0, sizeof(*ctx));
 	if (img->kind == KXL_IMAGE_FLAT)
 		real_mode_context(ctx);
@@ -148,56 +154,37 @@ static void unmap_guest(struct build *b, unsigned char *p, size_t pages)
 	xenforeignmemory_unmap(b->fmem, (void *)base, pages);
 }
 
-static int copy_segment(struct build *b, const unsigned char *image,
-			const struct kxl_segment *s)
+/* One blob of the boot plan (boot.h): data, then zeroes up to its size. */
+static int copy_blob(struct build *b, const struct kxl_blob *x)
 {
 	size_t pages;
-	unsigned char *p = map_guest(b, s->paddr, s->memsz, &pages);
+	unsigned char *p = map_guest(b, x->gpa, x->size, &pages);
 
 	if (!p)
 		return fail(b,
-			    "cannot map guest memory at 0x%llx of domain "
-			    "'%s': %s",
-			    (unsigned long long)s->paddr, b->cfg->name,
+			    "cannot map guest memory at 0x%llx for the %s of "
+			    "domain '%s': %s",
+			    (unsigned long long)x->gpa, x->what, b->cfg->name,
 			    strerror(errno));
-	memcpy(p, image + s->offset, s->filesz);
-	memset(p + s->filesz, 0, s->memsz - s->filesz); /* bss */
+	if (x->data)
+		memcpy(p, x->data, x->len);
+	memset(p + x->len, 0, x->size - x->len);
 	unmap_guest(b, p, pages);
 	return 0;
 }
 
-static int write_cmdline(struct build *b)
-{
-	size_t pages, len = strlen(b->cfg->cmdline) + 1;
-	unsigned char *p;
-
-	if (len > KXEN_PAGE_SIZE)
-		return fail(b, "%s: command line longer than %u bytes",
-			    b->cfg->path, KXEN_PAGE_SIZE - 1);
-	p = map_guest(b, KXL_CMDLINE_GPA, KXEN_PAGE_SIZE, &pages);
-	if (!p)
-		return fail(b,
-			    "cannot map the command line page of domain "
-			    "'%s': %s",
-			    b->cfg->name, strerror(errno));
-	memset(p, 0, KXEN_PAGE_SIZE);
-	memcpy(p, b->cfg->cmdline, len);
-	unmap_guest(b, p, pages);
-	return 0;
-}
-
-static int load(struct build *b, const unsigned char *image,
-		const struct kxl_image *img)
+static int load(struct build *b)
 {
 	unsigned int i;
 
 	b->fmem = xenforeignmemory_open(NULL, 0);
 	if (!b->fmem)
 		return fail(b, "%s", kxc_last_error(NULL));
-	for (i = 0; i < img->nr_segs; i++)
-		if (copy_segment(b, image, &img->segs[i]) < 0)
+	for (i = 0; i < b->plan->nr_blobs; i++)
+		if (b->plan->blobs[i].size &&
+		    copy_blob(b, &b->plan->blobs[i]) < 0)
 			return -1;
-	return write_cmdline(b);
+	return 0;
 }
 
 static int start(struct build *b, const struct kxl_image *img)
@@ -255,15 +242,14 @@ static int set_params(struct build *b)
 	return 0;
 }
 
-static int build_domain(struct build *b, const unsigned char *image,
-			const struct kxl_image *img)
+static int build_domain(struct build *b, const struct kxl_image *img)
 {
 	if (create(b) < 0)
 		return -1;
 	if (set_params(b) < 0 ||
 	    xc_domain_setmaxmem(b->xch, b->domid, b->cfg->memory_mib * 1024) <
 		0 ||
-	    populate(b) < 0 || load(b, image, img) < 0 || start(b, img) < 0) {
+	    populate(b) < 0 || load(b) < 0 || start(b, img) < 0) {
 		if (!b->err[0])
 			libctl_fail(b, "cannot set the memory limit");
 		/* The original error stays in b->err; this one is secondary. */
@@ -279,6 +265,7 @@ int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 	struct build b = {.xch = xch, .cfg = cfg, .err = err, .errlen = errlen};
 	uint64_t ram = cfg->memory_mib << 20;
 	struct kxl_image img;
+	struct kxl_boot plan;
 	void *image;
 	size_t len;
 	char why[256];
@@ -300,7 +287,12 @@ int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 		free(image);
 		return fail(&b, "%s: %s", cfg->kernel, why);
 	}
-	rc = build_domain(&b, image, &img);
+	rc = kxl_boot_plan_config(cfg, &img, image, &plan, err, errlen);
+	if (rc == 0) {
+		b.plan = &plan;
+		rc = build_domain(&b, &img);
+		kxl_boot_free(&plan);
+	}
 	free(image);
 	if (b.fmem)
 		xenforeignmemory_close(b.fmem);

@@ -318,6 +318,7 @@ static int find_key(const char *name)
 static int parse_object(struct ctx *c, yajl_val root, struct kxl_config *cfg)
 {
 	bool seen[K_COUNT] = {false};
+	unsigned int ext_seen = 0;
 	size_t i;
 
 	if (!YAJL_IS_OBJECT(root))
@@ -325,13 +326,23 @@ static int parse_object(struct ctx *c, yajl_val root, struct kxl_config *cfg)
 			    type_name(root));
 	for (i = 0; i < root->u.object.len; i++) {
 		const char *key = root->u.object.keys[i];
-		int k = find_key(key);
+		int k = find_key(key), x = kxl_config_ext_find(key);
 
+		if (k < 0 && x >= 0) {
+			if (ext_seen & 1u << x)
+				return fail(c, "duplicate key '%s'", key);
+			ext_seen |= 1u << x;
+			if (kxl_config_ext_set(x, c->path,
+					       root->u.object.values[i], cfg,
+					       c->err, c->errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (k < 0)
 			return fail(c,
 				    "unknown key '%s' (known: name, memory, "
-				    "vcpus, kernel, cmdline, timer_mode)",
-				    key);
+				    "vcpus, kernel, cmdline, timer_mode, %s)",
+				    key, kxl_config_ext_keys);
 		if (seen[k])
 			return fail(c, "duplicate key '%s'", key);
 		seen[k] = true;
@@ -368,6 +379,7 @@ int kxl_config_load(const char *path, struct kxl_config *cfg, char *err,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vcpus = 1;
+	kxl_config_ext_defaults(cfg);
 	if (read_file(&c, &text) < 0)
 		return -1;
 	rc = parse_text(&c, text, cfg);
@@ -389,6 +401,7 @@ void kxl_config_free(struct kxl_config *cfg)
 	free(cfg->path);
 	free(cfg->kernel);
 	free(cfg->cmdline);
+	kxl_config_ext_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vcpus = 1;
 }

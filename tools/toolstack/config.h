@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_ext.h"
 #include "kxen/abi.h"
 
 #define KXL_CONFIG_MAX_BYTES (1u << 20) /* larger files are refused */
@@ -41,6 +42,11 @@ struct kxl_config {
 	char *kernel;  /* relative paths resolved against path's directory */
 	char *cmdline; /* never NULL: "" when the key is absent */
 	unsigned int timer_mode; /* KXL_TIMER_MODE_*, default 0 */
+	/* config_ext.h: boot and lifecycle keys */
+	char *ramdisk; /* NULL: none; relative like kernel */
+	struct kxl_cpuid cpuid;
+	enum kxl_action on_poweroff, on_reboot, on_crash;
+	enum kxl_serial serial;
 };
 
 /* xl's name of a timer mode ("delay_for_missed_ticks", ...), or NULL. */

@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bzimage.h"
 #include "kxen/abi.h"
+#include "multiboot.h"
+#include "pvh.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
 						      const char *fmt, ...)
@@ -67,6 +70,7 @@ static int parse_flat(size_t len, uint64_t ram_bytes, struct kxl_image *out,
 			    (unsigned long long)ram_bytes);
 	out->kind = KXL_IMAGE_FLAT;
 	out->entry = KXL_FLAT_LOAD_GPA;
+	out->load_end = KXL_FLAT_LOAD_GPA + len;
 	out->nr_segs = 1;
 	out->segs[0] = (struct kxl_segment){
 	    .paddr = KXL_FLAT_LOAD_GPA, .filesz = len, .memsz = len};
@@ -158,32 +162,39 @@ static void read_phdr(const unsigned char *buf, const struct ehdr *h,
 	}
 }
 
-static int check_segment(const struct kxl_segment *s, unsigned int i,
-			 size_t len, uint64_t ram_bytes, char *err,
-			 size_t errlen)
+int kxl_image_check_segment(const struct kxl_segment *s, const char *what,
+			    size_t len, uint64_t ram_bytes, char *err,
+			    size_t errlen)
 {
 	if (s->filesz > s->memsz)
-		return fail(err, errlen,
-			    "program header %u: file size exceeds memory size",
-			    i);
+		return fail(err, errlen, "%s: file size exceeds memory size",
+			    what);
 	if (s->offset > len || s->filesz > len - s->offset)
-		return fail(err, errlen,
-			    "program header %u extends past end of file", i);
+		return fail(err, errlen, "%s extends past end of file", what);
 	if (s->paddr + s->memsz < s->paddr ||
 	    !kxl_ram_contains(ram_bytes, s->paddr, s->memsz))
 		return fail(err, errlen,
-			    "program header %u: [0x%llx, +0x%llx) is outside "
-			    "guest RAM (%llu MiB)",
-			    i, (unsigned long long)s->paddr,
+			    "%s: [0x%llx, +0x%llx) is outside guest RAM "
+			    "(%llu MiB)",
+			    what, (unsigned long long)s->paddr,
 			    (unsigned long long)s->memsz,
 			    (unsigned long long)(ram_bytes >> 20));
 	if (s->paddr < KXL_CMDLINE_GPA + KXEN_PAGE_SIZE &&
 	    s->paddr + s->memsz > KXL_CMDLINE_GPA)
 		return fail(err, errlen,
-			    "program header %u overlaps the command line page "
-			    "at 0x%x",
-			    i, KXL_CMDLINE_GPA);
+			    "%s overlaps the command line page at 0x%x", what,
+			    KXL_CMDLINE_GPA);
 	return 0;
+}
+
+static int check_segment(const struct kxl_segment *s, unsigned int i,
+			 size_t len, uint64_t ram_bytes, char *err,
+			 size_t errlen)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "program header %u", i);
+	return kxl_image_check_segment(s, what, len, ram_bytes, err, errlen);
 }
 
 static bool entry_loaded(const struct kxl_image *img)
@@ -197,22 +208,36 @@ static bool entry_loaded(const struct kxl_image *img)
 	return false;
 }
 
-static int parse_elf(const unsigned char *buf, size_t len, uint64_t ram_bytes,
-		     struct kxl_image *out, char *err, size_t errlen)
+/* A PT_NOTE segment with a Xen PHYS32_ENTRY note makes it PVH. */
+static int find_pvh(const unsigned char *buf, size_t len, unsigned int i,
+		    const struct kxl_segment *s, struct kxl_image *out,
+		    char *err, size_t errlen)
 {
-	struct ehdr h = {0};
+	char why[160];
+	int rc = kxl_pvh_find_entry(buf, len, s->offset, s->filesz, &out->entry,
+				    why, sizeof(why));
+
+	if (rc < 0)
+		return fail(err, errlen, "program header %u: %s", i, why);
+	if (rc > 0)
+		out->kind = KXL_IMAGE_PVH;
+	return 0;
+}
+
+static int load_phdrs(const unsigned char *buf, size_t len,
+		      const struct ehdr *h, uint64_t ram_bytes,
+		      struct kxl_image *out, char *err, size_t errlen)
+{
 	unsigned int i;
 
-	if (check_ehdr(buf, len, &h, err, errlen) < 0)
-		return -1;
-	out->kind = KXL_IMAGE_ELF;
-	out->entry = h.entry;
-	out->nr_segs = 0;
-	for (i = 0; i < h.phnum; i++) {
+	for (i = 0; i < h->phnum; i++) {
 		struct kxl_segment s;
 		uint32_t type;
 
-		read_phdr(buf, &h, i, &type, &s);
+		read_phdr(buf, h, i, &type, &s);
+		if (type == PT_NOTE && out->kind != KXL_IMAGE_PVH &&
+		    find_pvh(buf, len, i, &s, out, err, errlen) < 0)
+			return -1;
 		if (type != PT_LOAD || s.memsz == 0)
 			continue;
 		if (check_segment(&s, i, len, ram_bytes, err, errlen) < 0)
@@ -222,15 +247,61 @@ static int parse_elf(const unsigned char *buf, size_t len, uint64_t ram_bytes,
 				    "more than %u PT_LOAD segments",
 				    KXL_IMAGE_MAX_SEGS);
 		out->segs[out->nr_segs++] = s;
+		if (s.paddr + s.memsz > out->load_end)
+			out->load_end = s.paddr + s.memsz;
 	}
+	return 0;
+}
+
+static int parse_elf(const unsigned char *buf, size_t len, uint64_t ram_bytes,
+		     struct kxl_image *out, char *err, size_t errlen)
+{
+	struct ehdr h = {0};
+	size_t mb;
+
+	if (check_ehdr(buf, len, &h, err, errlen) < 0)
+		return -1;
+	out->kind = KXL_IMAGE_ELF;
+	out->entry = h.entry;
+	out->nr_segs = 0;
+	if (load_phdrs(buf, len, &h, ram_bytes, out, err, errlen) < 0)
+		return -1;
 	if (out->nr_segs == 0)
 		return fail(err, errlen, "no loadable (PT_LOAD) segment");
+	if (out->kind == KXL_IMAGE_ELF && kxl_multiboot_find(buf, len, &mb) &&
+	    kxl_multiboot_parse(buf, len, mb, true, ram_bytes, out, err,
+				errlen) < 0)
+		return -1;
 	/* Entered in 32-bit protected mode: the entry must be reachable. */
-	if (h.entry > UINT32_MAX || !entry_loaded(out))
+	if (out->entry > UINT32_MAX || !entry_loaded(out))
 		return fail(err, errlen,
-			    "entry point 0x%llx is not inside a loaded segment",
-			    (unsigned long long)h.entry);
+			    "%s 0x%llx is not inside a loaded segment",
+			    out->kind == KXL_IMAGE_PVH ? "PVH entry point"
+						       : "entry point",
+			    (unsigned long long)out->entry);
 	return 0;
+}
+
+/* Not ELF: a Linux bzImage, a Multiboot a.out-kludge image, or flat. */
+static int parse_raw(const unsigned char *buf, size_t len, uint64_t ram_bytes,
+		     struct kxl_image *out, char *err, size_t errlen)
+{
+	size_t mb;
+
+	if (kxl_bzimage_detect(buf, len))
+		return kxl_bzimage_parse(buf, len, ram_bytes, out, err, errlen);
+	if (kxl_multiboot_find(buf, len, &mb)) {
+		if (kxl_multiboot_parse(buf, len, mb, false, ram_bytes, out,
+					err, errlen) < 0)
+			return -1;
+		if (!entry_loaded(out))
+			return fail(err, errlen,
+				    "Multiboot entry_addr 0x%llx is not inside "
+				    "the loaded image",
+				    (unsigned long long)out->entry);
+		return 0;
+	}
+	return parse_flat(len, ram_bytes, out, err, errlen);
 }
 
 int kxl_image_parse(const void *buf, size_t len, uint64_t ram_bytes,
@@ -241,7 +312,7 @@ int kxl_image_parse(const void *buf, size_t len, uint64_t ram_bytes,
 		return fail(err, errlen, "image is empty");
 	if (len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0)
 		return parse_elf(buf, len, ram_bytes, out, err, errlen);
-	return parse_flat(len, ram_bytes, out, err, errlen);
+	return parse_raw(buf, len, ram_bytes, out, err, errlen);
 }
 
 static int check_size(const char *path, const struct stat *st, size_t max_bytes,
