@@ -22,6 +22,7 @@
  */
 int kxen_suite_abi(void);	/* tests/test_abi.c */
 int kxen_suite_config(void);	/* tests/test_config.c */
+int kxen_suite_builder(void);   /* tests/test_builder.c: boot, tables */
 int kxen_suite_compat(void);	/* tests/test_compat.c */
 int kxen_suite_lifecycle(void); /* tests/test_lifecycle.c */
 int kxen_suite_timers(void);    /* tests/test_timers.c: clock, timers */

@@ -10,6 +10,7 @@ tests_kxen_tests_SOURCES += \
 	tests/harness.h \
 	tests/test_abi.c \
 	tests/test_config.c \
+	tests/test_builder.c \
 	tests/test_compat.c \
 	tests/test_lifecycle.c \
 	tests/test_timers.c \

@@ -15,6 +15,7 @@
 static int (*const suites[])(void) = {
     kxen_suite_abi,
     kxen_suite_config,
+    kxen_suite_builder,
     kxen_suite_compat,
     kxen_suite_lifecycle,
     kxen_suite_timers,

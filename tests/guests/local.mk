@@ -91,3 +91,35 @@ tests/guests/softint.elf: tests/guests/softint.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/softint.o
 tests/guests/softint.bin: tests/guests/softint.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/softint.elf $@
+
+# Boot-protocol test guests (tests/test_builder.c): kept as ELF images,
+# not cut to flat binaries. pvh.elf is an ELF64 with a Xen PHYS32_ENTRY
+# note, multiboot.elf an ELF32 i386 image with a Multiboot header; both
+# run 32-bit code only and print through pm32.h.
+KXEN_BOOT_GUESTS = tests/guests/pvh.elf tests/guests/multiboot.elf
+noinst_DATA += $(KXEN_BOOT_GUESTS)
+check_DATA += $(KXEN_BOOT_GUESTS)
+EXTRA_DIST += tests/guests/pvh.S tests/guests/pvh.ld \
+	tests/guests/multiboot.S tests/guests/multiboot.ld \
+	tests/guests/pm32.h
+CLEANFILES += $(KXEN_BOOT_GUESTS) tests/guests/pvh.o tests/guests/multiboot.o
+KXEN_BOOT_GUEST_DEPS = $(srcdir)/tests/guests/guest.h \
+	$(srcdir)/tests/guests/pm32.h
+tests/guests/pvh.o: $(srcdir)/tests/guests/pvh.S $(KXEN_BOOT_GUEST_DEPS)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/pvh.S
+tests/guests/pvh.elf: tests/guests/pvh.o $(srcdir)/tests/guests/pvh.ld
+	$(AM_V_CCLD)$(LD) -m elf_x86_64 -nostdlib -static \
+		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/pvh.ld \
+		-o $@ tests/guests/pvh.o
+tests/guests/multiboot.o: $(srcdir)/tests/guests/multiboot.S \
+		$(KXEN_BOOT_GUEST_DEPS)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) -m32 -fno-pic -ffreestanding \
+		-nostdinc -c -o $@ $(srcdir)/tests/guests/multiboot.S
+tests/guests/multiboot.elf: tests/guests/multiboot.o \
+		$(srcdir)/tests/guests/multiboot.ld
+	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
+		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
+		-o $@ tests/guests/multiboot.o
