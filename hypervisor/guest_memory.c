@@ -196,3 +196,28 @@ int guest_memory_set_max(struct guest_memory *m, uint64_t max_pages)
 	m->max_pages = max_pages;
 	return 0;
 }
+
+int guest_memory_read(const struct guest_memory *m, uint64_t gpa, void *buf,
+		      size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		uint64_t gfn = gpa >> KXEN_PAGE_SHIFT;
+		size_t off = gpa & (KXEN_PAGE_SIZE - 1);
+		size_t n =
+		    KXEN_PAGE_SIZE - off < len ? KXEN_PAGE_SIZE - off : len;
+		const struct guest_region *g = guest_memory_find(m, gfn);
+
+		if (!g)
+			return -EFAULT;
+		memcpy(out,
+		       (const uint8_t *)g->host +
+			   ((gfn - g->first_gfn) << KXEN_PAGE_SHIFT) + off,
+		       n);
+		out += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -8,6 +8,7 @@
 #ifndef KXEN_GUEST_MEMORY_H
 #define KXEN_GUEST_MEMORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kxen/abi.h"
@@ -48,6 +49,11 @@ int guest_memory_add_internal(struct guest_memory *m, uint64_t first_gfn,
 
 const struct guest_region *guest_memory_find(const struct guest_memory *m,
 					     uint64_t gfn);
+
+/* Copy len bytes at guest-physical gpa (RAM only, may cross regions
+ * page by page); -EFAULT where there is no RAM. */
+int guest_memory_read(const struct guest_memory *m, uint64_t gpa, void *buf,
+		      size_t len);
 
 int guest_memory_set_max(struct guest_memory *m, uint64_t max_pages);
 

@@ -35,6 +35,7 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c \
 	hypervisor/vcpu_irq.c hypervisor/vcpu_internal.h \
 	hypervisor/vcpu_emulate.c \
+	hypervisor/pvm_syscall.c hypervisor/pvm_syscall.h \
 	hypervisor/platform.c hypervisor/platform.h \
 	hypervisor/ioreq.c hypervisor/ioreq.h
 hypervisor_kxend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor

@@ -309,6 +309,12 @@ static bool handle_exit(struct vcpu *v)
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
 		return handle_internal_error(v);
+	case KVM_EXIT_DEBUG:
+		if (pvm_syscall_debug_exit(v))
+			return true;
+		domain_crash(v->d, "vCPU %u: unexpected debug exit at %#llx",
+			     v->id, (unsigned long long)run->debug.arch.pc);
+		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		domain_crash(v->d,
 			     "vCPU %u: VM entry failed (hardware reason %#llx)",
@@ -392,6 +398,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 
 	ioreq_set_current_vcpu(v->id);
+	pvm_syscall_init(v);
 	while (wait_runnable(v)) {
 		int rc, err;
 
@@ -400,6 +407,7 @@ static void *vcpu_thread(void *arg)
 		err = errno;
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 		vcpu_sync_cr8(v);
+		pvm_syscall_track_idt(v);
 		if (rc < 0) {
 			if (err == EINTR || err == EAGAIN)
 				continue;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kxen/abi.h"
+#include "pvm_syscall.h"
 
 struct domain;
 
@@ -41,6 +42,9 @@ struct vcpu {
 	uint64_t wake_seq;
 
 	uint64_t exits; /* relaxed atomic */
+
+	/* SYSCALL completion on PVM hosts (issue 8); the thread owns it. */
+	struct pvm_syscall pvm;
 };
 
 /* Install the no-op kick signal handler; once per process. */

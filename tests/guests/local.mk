@@ -11,7 +11,8 @@ KXEN_TEST_GUESTS = \
 	tests/guests/crash.bin \
 	tests/guests/spin.bin \
 	tests/guests/platform.bin \
-	tests/guests/softint.bin
+	tests/guests/softint.bin \
+	tests/guests/syscall.bin
 
 noinst_DATA += $(KXEN_TEST_GUESTS)
 
@@ -25,6 +26,7 @@ EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/spin.S \
 	tests/guests/platform.S \
 	tests/guests/softint.S \
+	tests/guests/syscall.S \
 	tests/guests/lm.h
 
 CLEANFILES += $(KXEN_TEST_GUESTS) \
@@ -123,3 +125,14 @@ tests/guests/multiboot.elf: tests/guests/multiboot.o \
 	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
 		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
 		-o $@ tests/guests/multiboot.o
+
+# syscall.bin: user mode, SYSCALL and page faults (issue 8).
+tests/guests/syscall.o: $(srcdir)/tests/guests/syscall.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/syscall.S
+tests/guests/syscall.elf: tests/guests/syscall.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/syscall.o
+tests/guests/syscall.bin: tests/guests/syscall.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/syscall.elf $@
