@@ -15,6 +15,7 @@
 struct port {
 	bool used;
 	bool bound;
+	bool dm_allocated; /* made by BIND_UNBOUND: freed when closed */
 	uint64_t owner;
 	int to_dm;   /* eventfd the hypervisor writes */
 	int from_dm; /* eventfd the DM writes */
@@ -139,9 +140,21 @@ int evtchn_alloc_bound(struct evtchn_table *t, uint64_t owner, uint32_t *port,
 		rc = bind_locked(t, *port, owner, fds);
 		if (rc)
 			release(&t->ports[*port]);
+		else
+			t->ports[*port].dm_allocated = true;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return rc;
+}
+
+/* Caller holds the lock: a port the hypervisor allocated goes back to
+ * unbound (its ioreq server still owns it); one a DM allocated goes. */
+static void unbind_locked(struct port *p)
+{
+	if (p->dm_allocated)
+		release(p);
+	else
+		p->bound = false;
 }
 
 int evtchn_close(struct evtchn_table *t, uint32_t port, uint64_t owner)
@@ -155,7 +168,7 @@ int evtchn_close(struct evtchn_table *t, uint32_t port, uint64_t owner)
 	else if (owner && t->ports[port].owner != owner)
 		rc = -EPERM;
 	else
-		t->ports[port].bound = false; /* back to unbound */
+		unbind_locked(&t->ports[port]);
 	pthread_mutex_unlock(&t->lock);
 	return rc;
 }
@@ -166,7 +179,7 @@ void evtchn_owner_gone(struct evtchn_table *t, uint64_t owner)
 	for (unsigned i = 1; i < EVTCHN_MAX_PORTS; i++)
 		if (t->ports[i].used && t->ports[i].bound &&
 		    t->ports[i].owner == owner)
-			t->ports[i].bound = false;
+			unbind_locked(&t->ports[i]);
 	pthread_mutex_unlock(&t->lock);
 }
 
