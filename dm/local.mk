@@ -13,6 +13,13 @@ sbin_PROGRAMS += dm/kxen-dm
 dm_kxen_dm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dm
 dm_kxen_dm_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 dm_kxen_dm_SOURCES = \
-	dm/main.c
+	dm/main.c dm/dm.h \
+	dm/log.c \
+	dm/registry.c \
+	dm/guest_mem.c \
+	dm/ioreq_client.c dm/ioreq_client.h \
+	dm/console.c dm/console.h \
+	dm/serial.c dm/serial.h \
+	dm/devices.c dm/devices.h
 dm_kxen_dm_LDADD = dm/libkxendev.a libctl/libkxenctrl.a \
 	$(LIBEVENT_LIBS) -lpthread

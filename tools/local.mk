@@ -45,6 +45,9 @@ tools_kxl_SOURCES = \
 	tools/toolstack/main.c \
 	tools/toolstack/commands.c \
 	tools/toolstack/create.c \
+	tools/toolstack/dm_spawn.c \
+	tools/toolstack/dm_spawn.h \
+	tools/toolstack/console.c \
 	tools/toolstack/kxl.h
 tools_kxl_LDADD = \
 	tools/libkxlbuild.a \

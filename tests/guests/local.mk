@@ -136,3 +136,17 @@ tests/guests/syscall.elf: tests/guests/syscall.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/syscall.o
 tests/guests/syscall.bin: tests/guests/syscall.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/syscall.elf $@
+
+# serial.bin: the device-model guest (tests/test_dm.c): COM1 echo with
+# interrupts, sequence checks through kxen-dm, a UART polling loop.
+KXEN_TEST_GUESTS += tests/guests/serial.bin
+EXTRA_DIST += tests/guests/serial.S
+tests/guests/serial.o: $(srcdir)/tests/guests/serial.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/serial.S
+tests/guests/serial.elf: tests/guests/serial.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/serial.o
+tests/guests/serial.bin: tests/guests/serial.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/serial.elf $@

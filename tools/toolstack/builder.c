@@ -21,6 +21,7 @@
 
 struct build {
 	xc_interface *xch;
+	const struct kxl_build_hooks *hooks;
 	xenforeignmemory_handle *fmem;
 	const struct kxl_config *cfg;
 	const struct kxl_boot *plan; /* what goes into guest RAM */
@@ -195,6 +196,11 @@ static int start(struct build *b, const struct kxl_image *img)
 	kxl_boot_context(img, &ctx);
 	if (kxc_vcpu_setcontext(b->xch, b->domid, 0, &ctx) < 0)
 		return libctl_fail(b, "cannot set vCPU 0's registers");
+	/* The device model must be serving before the guest runs. */
+	if (b->hooks && b->hooks->before_unpause &&
+	    b->hooks->before_unpause(b->hooks->ctx, b->domid, b->err,
+				     b->errlen) < 0)
+		return -1;
 	if (xc_domain_unpause(b->xch, b->domid) < 0)
 		return libctl_fail(b, "cannot unpause");
 	return 0;
@@ -262,7 +268,18 @@ static int build_domain(struct build *b, const struct kxl_image *img)
 int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 	      char *err, size_t errlen)
 {
-	struct build b = {.xch = xch, .cfg = cfg, .err = err, .errlen = errlen};
+	return kxl_build_with(xch, cfg, NULL, domid, err, errlen);
+}
+
+int kxl_build_with(xc_interface *xch, const struct kxl_config *cfg,
+		   const struct kxl_build_hooks *hooks, uint32_t *domid,
+		   char *err, size_t errlen)
+{
+	struct build b = {.xch = xch,
+			  .hooks = hooks,
+			  .cfg = cfg,
+			  .err = err,
+			  .errlen = errlen};
 	uint64_t ram = cfg->memory_mib << 20;
 	struct kxl_image img;
 	struct kxl_boot plan;

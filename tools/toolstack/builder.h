@@ -22,6 +22,20 @@
 int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 	      char *err, size_t errlen);
 
+/*
+ * kxl_build with a step between building and unpausing (kxl create
+ * starts the device model there). A hook that fails leaves one line in
+ * err and returns -1; the domain is then destroyed.
+ */
+struct kxl_build_hooks {
+	int (*before_unpause)(void *ctx, uint32_t domid, char *err,
+			      size_t errlen);
+	void *ctx;
+};
+int kxl_build_with(xc_interface *xch, const struct kxl_config *cfg,
+		   const struct kxl_build_hooks *hooks, uint32_t *domid,
+		   char *err, size_t errlen);
+
 /* The boot vCPU's registers for an image (pure; see DESIGN.md Boot). */
 void kxl_boot_context(const struct kxl_image *img,
 		      struct kxen_vcpu_context *ctx);

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "dm_spawn.h"
 #include "kxl.h"
 
 #define LIST_MAX 1024u
@@ -51,9 +52,18 @@ static int domain_op(int argc, char **argv, int (*op)(xc_interface *, uint32_t),
 	return rc;
 }
 
+/* Destroy, then make sure the domain's device model is gone too. */
+static int destroy_with_dm(xc_interface *xch, uint32_t domid)
+{
+	if (xc_domain_destroy(xch, domid) < 0)
+		return -1;
+	kxl_dm_reap(domid);
+	return 0;
+}
+
 int kxl_cmd_destroy(int argc, char **argv)
 {
-	return domain_op(argc, argv, xc_domain_destroy, "destroy");
+	return domain_op(argc, argv, destroy_with_dm, "destroy");
 }
 
 int kxl_cmd_pause(int argc, char **argv)

@@ -272,10 +272,24 @@ enum key {
 	K_KERNEL,
 	K_CMDLINE,
 	K_TIMER_MODE,
+	K_DEVICES,
 	K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
-    "name", "memory", "vcpus", "kernel", "cmdline", "timer_mode"};
+    "name", "memory", "vcpus", "kernel", "cmdline", "timer_mode", "devices"};
+
+/* The device model's --devices list, passed on as written: kxen-dm
+ * knows its devices and names the bad one itself. */
+static int set_devices(struct ctx *c, yajl_val v, struct kxl_config *cfg)
+{
+	const char *s;
+
+	if (get_string(c, "devices", v, KXL_DEVICES_MAX, &s) < 0)
+		return -1;
+	free(cfg->devices);
+	cfg->devices = strdup(s);
+	return cfg->devices ? 0 : fail(c, "out of memory");
+}
 
 static int set_key(struct ctx *c, enum key k, yajl_val v,
 		   struct kxl_config *cfg)
@@ -300,6 +314,8 @@ static int set_key(struct ctx *c, enum key k, yajl_val v,
 		return set_kernel(c, v, cfg);
 	case K_TIMER_MODE:
 		return set_timer_mode(c, v, cfg);
+	case K_DEVICES:
+		return set_devices(c, v, cfg);
 	default:
 		return set_cmdline(c, v, cfg);
 	}
@@ -339,10 +355,11 @@ static int parse_object(struct ctx *c, yajl_val root, struct kxl_config *cfg)
 			continue;
 		}
 		if (k < 0)
-			return fail(c,
-				    "unknown key '%s' (known: name, memory, "
-				    "vcpus, kernel, cmdline, timer_mode, %s)",
-				    key, kxl_config_ext_keys);
+			return fail(
+			    c,
+			    "unknown key '%s' (known: name, memory, "
+			    "vcpus, kernel, cmdline, timer_mode, devices, %s)",
+			    key, kxl_config_ext_keys);
 		if (seen[k])
 			return fail(c, "duplicate key '%s'", key);
 		seen[k] = true;
@@ -402,6 +419,7 @@ void kxl_config_free(struct kxl_config *cfg)
 	free(cfg->kernel);
 	free(cfg->cmdline);
 	kxl_config_ext_free(cfg);
+	free(cfg->devices);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vcpus = 1;
 }

@@ -3,7 +3,8 @@
  *
  *   { "name": "hello", "memory": 16, "vcpus": 1,
  *     "kernel": "hello.bin", "cmdline": "console=ttyS0",
- *     "timer_mode": "no_missed_ticks_pending" }
+ *     "timer_mode": "no_missed_ticks_pending",
+ *     "devices": "com1,pci,i8042,pm" }
  *
  * Parsing is pure (no hypervisor needed) so the golden-file tests can run
  * it in-process.
@@ -22,6 +23,7 @@
 #define KXL_MEMORY_MAX_MIB 1048576u
 #define KXL_VCPUS_MAX KXEN_MAX_VCPUS
 #define KXL_CMDLINE_MAX 4095u /* bytes, NUL not counted */
+#define KXL_DEVICES_MAX 255u  /* the devices list, NUL not counted */
 
 /*
  * timer_mode: Xen's HVM_PARAM_TIMER_MODE values (public/hvm/params.h),
@@ -47,6 +49,7 @@ struct kxl_config {
 	struct kxl_cpuid cpuid;
 	enum kxl_action on_poweroff, on_reboot, on_crash;
 	enum kxl_serial serial;
+	char *devices; /* kxen-dm --devices list; NULL: the DM's default */
 };
 
 /* xl's name of a timer mode ("delay_for_missed_ticks", ...), or NULL. */

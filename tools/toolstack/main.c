@@ -41,7 +41,10 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-    {"create", kxl_cmd_create, "FILE.json", "build and start a domain"},
+    {"create", kxl_cmd_create, "[-c] FILE.json",
+     "build and start a domain (-c: attach its console)"},
+    {"console", kxl_cmd_console, "NAME|ID",
+     "attach to a domain's serial console (Ctrl-] detaches)"},
     {"list", kxl_cmd_list, "[NAME|ID]", "list domains"},
     {"destroy", kxl_cmd_destroy, "NAME|ID", "end a domain at once"},
     {"pause", kxl_cmd_pause, "NAME|ID", "stop a domain's vCPUs"},
@@ -60,7 +63,7 @@ static void usage(FILE *f)
 		   "kxend's socket is DIR/kxend.sock (DIR defaults to "
 		   "$KXEN_RUNDIR, then /run/kxen).\n\nCommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-8s %-10s %s\n", commands[i].name,
+		fprintf(f, "  %-8s %-14s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
 }
 
