@@ -379,6 +379,8 @@ struct harness_kxend *harness_kxend_start(void)
 		sleep_ms(20);
 	}
 	setenv("KXEN_RUNDIR", k->rundir, 1);
+	/* kxl puts the device model's log beside kxend's. */
+	setenv("KXEN_LOGDIR", k->logdir, 1);
 	free(kxend);
 	free(sock);
 	free(errpath);
