@@ -429,6 +429,7 @@ static pid_t start_daemon(const char *dir)
 			 NULL);
 	CU_ASSERT_EQUAL(rc, 0);
 	setenv("KXEN_RUNDIR", rundir, 1);
+	setenv("KXEN_LOGDIR", logdir, 1);
 	for (int i = 0; i < 200 && read_pid(pidfile) == 0; i++)
 		usleep(10000);
 	return read_pid(pidfile);
