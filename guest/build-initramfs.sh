@@ -7,7 +7,8 @@
 #
 # Kept small on purpose: the guest kernel copies it into its rootfs in
 # emulated code (DESIGN.md: a 2 MB initramfs costs 7 s there). Busybox's
-# shell runs applets without symlinks, so only /bin/sh links to it.
+# shell runs applets without symlinks once /proc is mounted, so only /bin/sh
+# and the applets /init itself runs link to it.
 #
 # usage: guest/build-initramfs.sh [OUTPUT]   (default: ./guest/initramfs.cpio)
 # Environment: KXEN_BUSYBOX (default /bin/busybox, from busybox-static).
@@ -28,6 +29,12 @@ init="$here/init"
 if LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'Requesting program interpreter'; then
 	die "$busybox is dynamically linked: install busybox-static (scripts/install-deps.sh)"
 fi
+
+# The applets guest/init runs (its first `mount` runs before /proc exists).
+applets="mount cat setsid cttyhack poweroff reboot sleep sync dd grep dmesg nproc date cut"
+for applet in $applets; do
+	"$busybox" --list | grep -qx "$applet" || die "$busybox has no '$applet' applet"
+done
 
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp "$out.XXXXXX")
@@ -71,6 +78,11 @@ symlink() {
 	dir bin
 	file bin/busybox "$busybox" 0755
 	symlink bin/sh busybox
+	# Busybox's shell runs other applets through /proc/self/exe: until
+	# /init has mounted /proc it needs links for what it runs.
+	for applet in $applets; do
+		symlink "bin/$applet" busybox
+	done
 	dir dev
 	node dev/console 0600 5 1
 	node dev/null 0666 1 3
