@@ -7,6 +7,11 @@
  * instruction, so RIP moves past it and the event is injected: #BP as an
  * exception, INT n as an interrupt through gate n (no error code, IF
  * ignored, as INT n does).
+ *
+ * FWAIT (9B) only raises a pending unmasked x87 exception, which a guest
+ * here never has pending across the emulator (it cannot run x87
+ * arithmetic at all), so it completes as a no-op. Linux runs it on every
+ * task's FPU release (fpu__drop).
  */
 #include <errno.h>
 #include <string.h>
@@ -83,13 +88,41 @@ static int inject(struct vcpu *v, uint8_t vector, bool is_bp)
 	return 0;
 }
 
+/* FWAIT, possibly prefixed: its length, or 0. */
+static unsigned decode_fwait(const uint8_t *insn, unsigned len)
+{
+	unsigned i = 0;
+
+	while (i < len && i < 14 && is_prefix(insn[i]))
+		i++;
+	return i < len && insn[i] == 0x9b ? i + 1 : 0;
+}
+
+static bool skip_insn(struct vcpu *v, unsigned n)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return false;
+	regs.rip += n;
+	return ioctl(v->fd, KVM_SET_REGS, &regs) == 0;
+}
+
 bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
 {
 	struct kvm_regs regs;
 	uint8_t vector;
 	bool is_bp;
-	unsigned n = decode_softint(insn, len, &vector, &is_bp);
+	unsigned n = decode_fwait(insn, len);
 
+	if (n) {
+		if (!skip_insn(v, n))
+			return false;
+		__atomic_fetch_add(&v->d->emulated_softints, 1,
+				   __ATOMIC_RELAXED);
+		return true;
+	}
+	n = decode_softint(insn, len, &vector, &is_bp);
 	if (n == 0)
 		return false;
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
