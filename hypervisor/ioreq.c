@@ -638,10 +638,12 @@ static int pci_config_io(void *opaque, uint64_t port, unsigned size,
 	struct server *srv;
 	int rc;
 
-	if (port >= 0xcf8 && port < 0xcfc) {
-		/* CONFIG_ADDRESS is a 32-bit register: other widths are
-		 * ordinary (unclaimed) port I/O, as on PIIX chipsets. */
-		if (size != 4 || port != 0xcf8) {
+	if (port == 0xcf8) {
+		/* CONFIG_ADDRESS is a 32-bit register; narrower accesses at
+		 * 0xcf8 are ordinary port I/O that nobody here decodes. Only
+		 * 0xcf8 itself is ours: 0xcf9 (the reset register) and
+		 * 0xcfa-0xcfb go on to the device model, as on PIIX. */
+		if (size != 4) {
 			if (!is_write)
 				*val = (1ull << (size * 8)) - 1;
 			return 0;
@@ -676,7 +678,7 @@ static int pci_config_io(void *opaque, uint64_t port, unsigned size,
 
 int ioreq_register_pci_config(struct ioreq_servers *s, struct io_table *t)
 {
-	int rc = io_table_register(t, IO_SPACE_PORT, 0xcf8, 4, "pci-cf8",
+	int rc = io_table_register(t, IO_SPACE_PORT, 0xcf8, 1, "pci-cf8",
 				   pci_config_io, s);
 
 	return rc ? rc

@@ -36,9 +36,9 @@ void pvm_syscall_init(struct vcpu *v)
  * Guest linear address to guest-physical (SDM vol. 3 §4.5, 4-level
  * paging), from the guest's own tables; identity when paging is off.
  */
-static int translate(struct vcpu *v, uint64_t va, uint64_t *gpa)
+static int translate(struct vcpu *v, const struct kvm_sregs *sr, uint64_t va,
+		     uint64_t *gpa)
 {
-	const struct kvm_sregs *sr = &v->run->s.regs.sregs;
 	uint64_t table = sr->cr3 & PTE_ADDR, e = 0;
 	int level;
 
@@ -67,7 +67,8 @@ static int translate(struct vcpu *v, uint64_t va, uint64_t *gpa)
 	return 0;
 }
 
-static int read_virt(struct vcpu *v, uint64_t va, void *buf, size_t len)
+int vcpu_read_virt(struct vcpu *v, const struct kvm_sregs *sr, uint64_t va,
+		   void *buf, size_t len)
 {
 	uint8_t *out = buf;
 
@@ -79,7 +80,7 @@ static int read_virt(struct vcpu *v, uint64_t va, void *buf, size_t len)
 
 		if (n > len)
 			n = len;
-		rc = translate(v, va, &gpa);
+		rc = translate(v, sr, va, &gpa);
 		if (rc == 0)
 			rc = guest_memory_read(&v->d->mem, gpa, out, n);
 		if (rc)
@@ -122,7 +123,8 @@ static uint64_t pf_handler(struct vcpu *v)
 
 	if (!(sr->efer & (1ull << 10)) || sr->idt.limit < 16 * PF_VECTOR + 15)
 		return 0;
-	if (read_virt(v, sr->idt.base + 16 * PF_VECTOR, gate, sizeof(gate)))
+	if (vcpu_read_virt(v, sr, sr->idt.base + 16 * PF_VECTOR, gate,
+			   sizeof(gate)))
 		return 0;
 	if (!(gate[5] & 0x80)) /* not present */
 		return 0;
@@ -235,7 +237,8 @@ bool pvm_syscall_debug_exit(struct vcpu *v)
 	}
 	if (!v->pvm.handler || dbg->pc != v->pvm.handler)
 		return false;
-	if (read_virt(v, v->run->s.regs.regs.rsp, &f, sizeof(f)) == 0 &&
+	if (vcpu_read_virt(v, &v->run->s.regs.sregs, v->run->s.regs.regs.rsp,
+			   &f, sizeof(f)) == 0 &&
 	    is_syscall_fault(v, &f)) {
 		complete_syscall(v, &f);
 		return true;

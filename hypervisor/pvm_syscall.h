@@ -25,6 +25,7 @@
 #define KXEN_PVM_SYSCALL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -45,5 +46,11 @@ void pvm_syscall_init(struct vcpu *v);
 void pvm_syscall_track_idt(struct vcpu *v);
 /* KVM_EXIT_DEBUG: returns true when it was ours (handled). */
 bool pvm_syscall_debug_exit(struct vcpu *v);
+
+struct kvm_sregs;
+/* Read guest linear memory through the guest's own 4-level page tables
+ * (sr: its CR0/CR3/EFER); -EFAULT when unmapped. */
+int vcpu_read_virt(struct vcpu *v, const struct kvm_sregs *sr, uint64_t va,
+		   void *buf, size_t len);
 
 #endif

@@ -12,6 +12,10 @@
  * here never has pending across the emulator (it cannot run x87
  * arithmetic at all), so it completes as a no-op. Linux runs it on every
  * task's FPU release (fpu__drop).
+ *
+ * LSL with a register operand (0F 03 /r, SDM vol. 2A "LSL"): Linux reads
+ * the CPU number from its per-CPU GDT entry's limit this way in its
+ * paranoid entry paths (NMI, #DB, #MC); the emulator cannot run it.
  */
 #include <errno.h>
 #include <string.h>
@@ -108,6 +112,91 @@ static bool skip_insn(struct vcpu *v, unsigned n)
 	return ioctl(v->fd, KVM_SET_REGS, &regs) == 0;
 }
 
+/* The 8-byte GDT descriptor for sel (TI=0), or -1 when out of range. */
+static int read_gdt_descriptor(struct vcpu *v, const struct kvm_sregs *sr,
+			       uint16_t sel, uint64_t *desc)
+{
+	unsigned off = sel & ~7u;
+
+	if (sel & 4 || off == 0 || off + 7 > sr->gdt.limit)
+		return -1;
+	return vcpu_read_virt(v, sr, sr->gdt.base + off, desc, 8) ? -1 : 0;
+}
+
+/* LSL's checks (SDM vol. 2A): a present code/data segment, or an LDT or
+ * TSS, with CPL and RPL no more privileged than the DPL unless
+ * conforming code. Returns whether ZF is set and the limit. */
+static bool lsl_limit(uint64_t desc, unsigned cpl, uint16_t sel,
+		      uint32_t *limit)
+{
+	unsigned type = (desc >> 40) & 0xf, s = (desc >> 44) & 1;
+	unsigned dpl = (desc >> 45) & 3, rpl = sel & 3;
+	bool conforming = s && (type & 0xc) == 0xc;
+	uint32_t lim = (desc & 0xffff) | ((desc >> 32) & 0xf0000);
+
+	if (!s && type != 2 && type != 9 && type != 11)
+		return false;
+	if (!conforming && (cpl > dpl || rpl > dpl))
+		return false;
+	*limit = (desc >> 55) & 1 ? (lim << 12) | 0xfff : lim;
+	return true;
+}
+
+static unsigned decode_lsl(const uint8_t *insn, unsigned len, bool *rex_w,
+			   unsigned *reg, unsigned *rm)
+{
+	unsigned i = 0, rex = 0;
+
+	while (i < len && i < 14 && is_prefix(insn[i])) {
+		if (insn[i] >= 0x40 && insn[i] <= 0x4f)
+			rex = insn[i];
+		i++;
+	}
+	if (i + 2 >= len || insn[i] != 0x0f || insn[i + 1] != 0x03 ||
+	    (insn[i + 2] >> 6) != 3)
+		return 0;
+	*rex_w = rex & 8;
+	*reg = ((insn[i + 2] >> 3) & 7) | (rex & 4 ? 8 : 0);
+	*rm = (insn[i + 2] & 7) | (rex & 1 ? 8 : 0);
+	return i + 3;
+}
+
+static __u64 *gpr(struct kvm_regs *r, unsigned n)
+{
+	__u64 *regs[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+			   &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+			   &r->r12, &r->r13, &r->r14, &r->r15};
+
+	return regs[n & 15];
+}
+
+static bool emulate_lsl(struct vcpu *v, const uint8_t *insn, unsigned len)
+{
+	unsigned reg, rm, n;
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+	uint32_t limit;
+	uint64_t desc;
+	bool rex_w, ok;
+	uint16_t sel;
+
+	n = decode_lsl(insn, len, &rex_w, &reg, &rm);
+	if (!n || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return false;
+	sel = (uint16_t)*gpr(&r, rm);
+	ok = read_gdt_descriptor(v, &sr, sel, &desc) == 0 &&
+	     lsl_limit(desc, sr.cs.dpl, sel, &limit);
+	if (ok) {
+		*gpr(&r, reg) = limit; /* 32-bit and 64-bit forms zero-extend */
+		r.rflags |= 1u << 6;   /* ZF */
+	} else {
+		r.rflags &= ~(1ull << 6);
+	}
+	r.rip += n;
+	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
+}
+
 bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
 {
 	struct kvm_regs regs;
@@ -118,6 +207,11 @@ bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
 	if (n) {
 		if (!skip_insn(v, n))
 			return false;
+		__atomic_fetch_add(&v->d->emulated_softints, 1,
+				   __ATOMIC_RELAXED);
+		return true;
+	}
+	if (emulate_lsl(v, insn, len)) {
 		__atomic_fetch_add(&v->d->emulated_softints, 1,
 				   __ATOMIC_RELAXED);
 		return true;
