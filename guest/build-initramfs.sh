@@ -32,8 +32,9 @@ fi
 
 # The applets guest/init runs (its first `mount` runs before /proc exists).
 applets="mount cat setsid cttyhack poweroff reboot sleep sync dd grep dmesg nproc date cut"
+have=$("$busybox" --list) || die "$busybox --list failed"
 for applet in $applets; do
-	"$busybox" --list | grep -qx "$applet" || die "$busybox has no '$applet' applet"
+	grep -qx "$applet" <<<"$have" || die "$busybox has no '$applet' applet"
 done
 
 mkdir -p "$(dirname "$out")"

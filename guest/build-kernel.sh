@@ -48,7 +48,8 @@ done
 
 tarball=${KXEN_LINUX_SOURCE:-}
 if [ -z "$tarball" ]; then
-	tarball=$(ls -1 /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1 || true)
+	tarball=$(printf '%s\n' /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	[ -e "$tarball" ] || tarball=
 	[ -n "$tarball" ] || die "no /usr/src/linux-source-*.tar.xz: install Debian's linux-source package (scripts/install-deps.sh)"
 fi
 [ -r "$tarball" ] || die "cannot read $tarball"
@@ -101,7 +102,7 @@ if [ ! -f "$dir/Makefile" ]; then
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	tar -C "$tmp" -xf "$tarball"
-	top=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	top=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -print -quit)
 	[ -n "$top" ] && [ -f "$top/Makefile" ] || die "$tarball holds no kernel tree"
 	rm -rf "$dir"
 	mv "$top" "$dir"
@@ -153,7 +154,8 @@ run make -j"$jobs" vmlinux
 
 # The PVH entry point is what kxl and QEMU boot; without it the image is useless.
 if command -v readelf >/dev/null 2>&1; then
-	readelf -n vmlinux | grep -q 'Xen' ||
+	notes=$(readelf -n vmlinux)
+	grep -q 'Xen' <<<"$notes" ||
 		die "$vmlinux has no Xen ELF notes (no PVH entry): check CONFIG_PVH"
 fi
 
