@@ -77,18 +77,27 @@ static void filter_apic_base_msr(struct domain *d)
 }
 
 /*
- * Features the host's KVM reports but cannot run for a guest: on PVM
- * hosts (DESIGN.md, Hosts) KVM's emulator cannot execute cmpxchg16b, so
- * CPUID.1:ECX.CX16 (bit 13) is cleared; that mask takes effect there.
+ * CPUID policy: what KVM reports minus what our platform does not model
+ * (x2APIC, TSC-deadline) and what the host cannot run for a guest: on
+ * PVM hosts (DESIGN.md, Hosts) KVM's emulator cannot execute cmpxchg16b,
+ * so CPUID.1:ECX.CX16 (bit 13) is cleared; that mask takes effect there.
  */
 static void apply_host_policy(struct domain *d, struct kvm_cpuid2 *c)
 {
-	if (!host_kvm_is_pvm())
-		return;
-	for (unsigned i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 1)
+	bool pvm = host_kvm_is_pvm();
+
+	for (unsigned i = 0; i < c->nent; i++) {
+		if (c->entries[i].function != 1)
+			continue;
+		/* Our LAPIC is an xAPIC without the TSC-deadline timer
+		 * (vlapic.h): KVM would offer both, as its own LAPIC
+		 * has them, and a guest using them would get no timer. */
+		c->entries[i].ecx &= ~((1u << 21) | (1u << 24));
+		if (pvm)
 			c->entries[i].ecx &= ~(1u << 13);
-	log_debug(d->domid, "PVM host: CPUID CX16 masked");
+	}
+	if (pvm)
+		log_debug(d->domid, "PVM host: CPUID CX16 masked");
 }
 
 static int open_vm(struct domain *d)

@@ -15,6 +15,7 @@
 
 #define MSR_STAR 0xc0000081u
 #define MSR_LSTAR 0xc0000082u
+#define MSR_FMASK 0xc0000084u
 #define PF_VECTOR 14
 #define DB_VECTOR 1
 #define RFLAGS_RF (1ull << 16)
@@ -29,7 +30,8 @@ void pvm_syscall_init(struct vcpu *v)
 		return;
 	v->pvm.active = true;
 	/* Registers come with every exit, no KVM_GET_* ioctl needed. */
-	v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	v->run->kvm_valid_regs =
+	    KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
 }
 
 /*
@@ -156,17 +158,19 @@ static int read_syscall_msrs(struct vcpu *v)
 {
 	struct {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[2];
+		struct kvm_msr_entry e[3];
 	} m;
 
 	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 2;
+	m.hdr.nmsrs = 3;
 	m.e[0].index = MSR_LSTAR;
 	m.e[1].index = MSR_STAR;
-	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 2)
+	m.e[2].index = MSR_FMASK;
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 3)
 		return -EIO;
 	v->pvm.lstar = m.e[0].data;
 	v->pvm.star = m.e[1].data;
+	v->pvm.fmask = m.e[2].data;
 	v->pvm.msrs_valid = true;
 	return 0;
 }
@@ -190,6 +194,44 @@ static bool is_syscall_fault(struct vcpu *v, const struct pf_frame *f)
 	return f->rip == v->pvm.lstar;
 }
 
+/*
+ * An external interrupt KVM was delivering when the syscall's fetch
+ * faulted stays "injected" and would be delivered at LSTAR, in kernel
+ * mode on the user's stack (no stack switch, no swapgs): take it back
+ * (clear it from the events and from the sregs' pending bitmap, which
+ * KVM re-queues from) and inject it again when the guest's IF allows.
+ */
+static void take_back_interrupt(struct vcpu *v)
+{
+	struct kvm_vcpu_events *ev = &v->run->s.regs.events;
+	struct kvm_sregs *sr = &v->run->s.regs.sregs;
+
+	memset(sr->interrupt_bitmap, 0, sizeof(sr->interrupt_bitmap));
+	if (!ev->interrupt.injected)
+		return;
+	v->pvm.has_reinject = true;
+	v->pvm.reinject_vector = ev->interrupt.nr;
+	ev->interrupt.injected = 0;
+	ev->flags = 0;
+	v->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+}
+
+bool pvm_syscall_reinject(struct vcpu *v)
+{
+	struct kvm_interrupt ki;
+
+	if (!v->pvm.has_reinject)
+		return false;
+	if (!v->run->ready_for_interrupt_injection)
+		return true;
+	ki.irq = v->pvm.reinject_vector;
+	if (ioctl(v->fd, KVM_INTERRUPT, &ki) < 0)
+		log_warn(v->d->domid, "vCPU %u: re-injecting vector %u: %s",
+			 v->id, ki.irq, strerror(errno));
+	v->pvm.has_reinject = false;
+	return false;
+}
+
 /* What SYSCALL would have done (SDM vol. 2B, SYSCALL): CS and SS from
  * STAR[47:32], 64-bit code; RCX and R11 are already right. */
 static void complete_syscall(struct vcpu *v, const struct pf_frame *f)
@@ -200,7 +242,10 @@ static void complete_syscall(struct vcpu *v, const struct pf_frame *f)
 
 	r->rip = v->pvm.lstar;
 	r->rsp = f->rsp;
-	r->rflags = f->rflags & ~RFLAGS_RF;
+	/* RFLAGS AND NOT IA32_FMASK, as SYSCALL does: with IF still set
+	 * an interrupt could arrive before the kernel leaves the user
+	 * stack. RF cleared as on any instruction completion. */
+	r->rflags = (f->rflags & ~v->pvm.fmask & ~RFLAGS_RF) | 0x2;
 	sr->cs = (struct kvm_segment){.base = 0,
 				      .limit = 0xffffffff,
 				      .selector = sel,
@@ -219,6 +264,7 @@ static void complete_syscall(struct vcpu *v, const struct pf_frame *f)
 				      .db = 1,
 				      .s = 1,
 				      .g = 1};
+	take_back_interrupt(v);
 	v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	__atomic_fetch_add(&v->pvm.completed, 1, __ATOMIC_RELAXED);
 }

@@ -34,8 +34,13 @@ struct pvm_syscall {
 	bool active;	  /* PVM host: the mechanism is on */
 	uint64_t handler; /* armed #PF handler address; 0: none */
 	bool stepping;	  /* single-stepping over a genuine fault */
-	uint64_t lstar, star;
+	uint64_t lstar, star, fmask;
 	bool msrs_valid;
+	/* An interrupt KVM had in flight when the syscall faulted: it
+	 * must not land at LSTAR before the kernel leaves the user stack,
+	 * so it is taken back and re-injected once the guest allows. */
+	bool has_reinject;
+	uint8_t reinject_vector;
 	uint64_t completed; /* syscalls completed (relaxed atomic) */
 	uint64_t stepped;   /* genuine faults stepped over */
 };
@@ -44,6 +49,10 @@ struct pvm_syscall {
 void pvm_syscall_init(struct vcpu *v);
 /* After every exit: follow the guest's IDT (lidt cannot be trapped). */
 void pvm_syscall_track_idt(struct vcpu *v);
+/* Before KVM_RUN: an interrupt taken back at a syscall completion, if
+ * any, goes in now if the guest can take it (returns true if pending). */
+bool pvm_syscall_reinject(struct vcpu *v);
+
 /* KVM_EXIT_DEBUG: returns true when it was ours (handled). */
 bool pvm_syscall_debug_exit(struct vcpu *v);
 

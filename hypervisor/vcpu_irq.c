@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "irq.h"
 #include "log.h"
+#include "pvm_syscall.h"
 #include "vcpu.h"
 #include "vcpu_internal.h"
 
@@ -148,6 +149,11 @@ void vcpu_inject(struct vcpu *v)
 	/* KVM reloads the guest's CR8 from here on entry (no in-kernel
 	 * LAPIC), so TPR written through MMIO must be mirrored. */
 	run->cr8 = irq_get_cr8(r, v->id);
+	/* An interrupt taken back at a SYSCALL completion goes first. */
+	if (pvm_syscall_reinject(v)) {
+		run->request_interrupt_window = 1;
+		return;
+	}
 	if (irq_pending_vector(r, v->id) < 0) {
 		run->request_interrupt_window = 0;
 		return;

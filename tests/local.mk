@@ -25,7 +25,8 @@ tests_kxen_tests_SOURCES += \
 	tests/test_platform.c \
 	tests/test_evtchn.c \
 	tests/test_dm_devices.c \
-	tests/test_dm.c
+	tests/test_dm.c \
+	tests/test_linux.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
 tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/dm

@@ -31,6 +31,7 @@ static int (*const suites[])(void) = {
     kxen_suite_evtchn,
     kxen_suite_dmdev,
     kxen_suite_dm,
+    kxen_suite_linux,
 };
 
 int main(int argc, char **argv)
