@@ -308,6 +308,21 @@ static int do_dm_shutdown(struct domain *d, const void *p)
 	return 0;
 }
 
+static int do_domain_log(struct domain *d, const void *p, size_t len)
+{
+	const struct kxen_domain_log *r = p;
+
+	if (check_domid(d, r->domid))
+		return -ESRCH;
+	if (r->len != len - sizeof(*r))
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->len; i++)
+		if (r->text[i] < 0x20 || r->text[i] > 0x7e)
+			return -EINVAL;
+	log_info(d->domid, "toolstack: %.*s", (int)r->len, r->text);
+	return 0;
+}
+
 static int handle_dm(struct domain *d, uint64_t owner, uint16_t op,
 		     const void *payload, void *out, int *fds, bool *owned)
 {
@@ -379,6 +394,8 @@ int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
 		return do_param(d, op, payload, out);
 	case KXEN_OP_DOMAIN_IO_STATS:
 		return do_io_stats(d, payload, out);
+	case KXEN_OP_DOMAIN_LOG:
+		return do_domain_log(d, payload, len);
 	case KXEN_OP_CHILD_ATTACH:
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);

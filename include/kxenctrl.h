@@ -79,4 +79,8 @@ uint32_t kxc_abi_version(xc_interface *xch);
  */
 const char *kxc_last_error(xc_interface *xch);
 
+/* Write one line (printable ASCII, at most KXEN_DOMAIN_LOG_MAX bytes)
+ * into the domain's log, as "toolstack: TEXT". */
+int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text);
+
 #endif /* KXENCTRL_H */

@@ -86,3 +86,22 @@ int xc_readconsolering(xc_interface *xch, char *buffer, unsigned int *pnr_chars,
 		*pindex = rep->next_index;
 	return 0;
 }
+
+int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text)
+{
+	struct {
+		struct kxen_domain_log hdr;
+		char text[KXEN_DOMAIN_LOG_MAX];
+	} req;
+	size_t len = text ? strlen(text) : 0;
+
+	if (len > KXEN_DOMAIN_LOG_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	req.hdr.domid = domid;
+	req.hdr.len = len;
+	memcpy(req.text, text, len);
+	return kxc_call(xch, KXEN_OP_DOMAIN_LOG, &req, sizeof(req.hdr) + len,
+			NULL, 0, NULL, NULL);
+}

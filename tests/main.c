@@ -32,6 +32,7 @@ static int (*const suites[])(void) = {
     kxen_suite_dmdev,
     kxen_suite_dm,
     kxen_suite_linux,
+    kxen_suite_pvmpolicy,
 };
 
 int main(int argc, char **argv)

@@ -132,7 +132,7 @@ static void test_bad_payload(void)
 static void test_unknown_ops(void)
 {
 	static const uint16_t unknown[] = {
-	    0, KXEN_OP_RESTRICT + 1, 63, KXEN_OP_MAX, 999, 0xffff};
+	    0, KXEN_OP_DOMAIN_LOG + 1, 63, KXEN_OP_MAX, 999, 0xffff};
 	size_t i, len;
 
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {

@@ -38,7 +38,9 @@ tools_libkxlconfig_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 noinst_LIBRARIES += tools/libkxlbuild.a
 tools_libkxlbuild_a_SOURCES = \
 	tools/toolstack/builder.c \
-	tools/toolstack/builder.h
+	tools/toolstack/builder.h \
+	tools/toolstack/pvm_policy.c \
+	tools/toolstack/pvm_policy.h
 
 sbin_PROGRAMS += tools/kxl
 tools_kxl_SOURCES = \

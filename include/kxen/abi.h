@@ -75,6 +75,7 @@ enum kxen_op {
 	KXEN_OP_DM_INJECT_MSI = 31,
 	KXEN_OP_DM_REMOTE_SHUTDOWN = 32,
 	KXEN_OP_RESTRICT = 33,
+	KXEN_OP_DOMAIN_LOG = 34,
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
 	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
@@ -430,6 +431,18 @@ struct kxen_dm_shutdown {
 };
 /* KXEN_OP_RESTRICT: request kxen_domid_req. From then on this
  * connection may act on that domain only (xendevicemodel_restrict). */
+
+/*
+ * KXEN_OP_DOMAIN_LOG: the toolstack writes one line into the domain's
+ * log (what it decided for the domain, e.g. kernel parameters it added).
+ * Printable ASCII only.
+ */
+#define KXEN_DOMAIN_LOG_MAX 512u
+struct kxen_domain_log {
+	uint32_t domid;
+	uint32_t len; /* bytes of text, no NUL */
+	char text[];
+};
 
 /* KXEN_OP_EVENT_LOG: child -> parent, no reply */
 enum kxen_log_level {

@@ -4,6 +4,7 @@
  * foreign mappings and hands the hypervisor nothing but register state.
  */
 #include "builder.h"
+#include "pvm_policy.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -265,6 +266,35 @@ static int build_domain(struct build *b, const struct kxl_image *img)
 	return 0;
 }
 
+/*
+ * Linux guests (PVH or bzImage) on a PVM host get the kernel parameters
+ * that host needs (pvm_policy.h); *out is cfg with the adjusted command
+ * line in a buffer the caller frees through out->cmdline (or cfg's own).
+ */
+static int pvm_policy(xc_interface *xch, const struct kxl_config *cfg,
+		      const struct kxl_image *img, struct kxl_config *out,
+		      char *added, size_t addlen, char *err, size_t errlen)
+{
+	struct kxen_physinfo_reply pi;
+	size_t len = (cfg->cmdline ? strlen(cfg->cmdline) : 0) + 256;
+	char *line;
+
+	*out = *cfg;
+	if ((img->kind != KXL_IMAGE_PVH && img->kind != KXL_IMAGE_BZIMAGE) ||
+	    kxc_physinfo(xch, &pi) < 0 || !(pi.host_flags & KXEN_HOST_PVM))
+		return 0;
+	line = malloc(len);
+	if (!line || kxl_pvm_cmdline(cfg->cmdline, pi.cpu_khz, line, len, added,
+				     addlen) < 0) {
+		free(line);
+		snprintf(err, errlen, "%s: cannot build the command line",
+			 cfg->path);
+		return -1;
+	}
+	out->cmdline = line;
+	return 0;
+}
+
 int kxl_build(xc_interface *xch, const struct kxl_config *cfg, uint32_t *domid,
 	      char *err, size_t errlen)
 {
@@ -283,6 +313,8 @@ int kxl_build_with(xc_interface *xch, const struct kxl_config *cfg,
 	uint64_t ram = cfg->memory_mib << 20;
 	struct kxl_image img;
 	struct kxl_boot plan;
+	struct kxl_config pvm_cfg = *cfg;
+	char pvm_added[256] = "";
 	void *image;
 	size_t len;
 	char why[256];
@@ -304,12 +336,27 @@ int kxl_build_with(xc_interface *xch, const struct kxl_config *cfg,
 		free(image);
 		return fail(&b, "%s: %s", cfg->kernel, why);
 	}
-	rc = kxl_boot_plan_config(cfg, &img, image, &plan, err, errlen);
+	rc = pvm_policy(xch, cfg, &img, &pvm_cfg, pvm_added, sizeof(pvm_added),
+			err, errlen);
+	if (rc == 0)
+		rc = kxl_boot_plan_config(&pvm_cfg, &img, image, &plan, err,
+					  errlen);
 	if (rc == 0) {
 		b.plan = &plan;
 		rc = build_domain(&b, &img);
 		kxl_boot_free(&plan);
 	}
+	if (rc == 0 && pvm_added[0]) {
+		char line[KXEN_DOMAIN_LOG_MAX];
+
+		snprintf(line, sizeof(line),
+			 "PVM host: added to the kernel command line: %s",
+			 pvm_added);
+		printf("kxl: %s\n", line);
+		kxc_domain_log(xch, b.domid, line);
+	}
+	if (pvm_cfg.cmdline != cfg->cmdline)
+		free(pvm_cfg.cmdline);
 	free(image);
 	if (b.fmem)
 		xenforeignmemory_close(b.fmem);

@@ -1,0 +1,82 @@
+/*
+ * Suite "pvmpolicy": the kernel parameters kxl adds for Linux guests on
+ * PVM hosts (tools/toolstack/pvm_policy.h, issue 8): what is missing is
+ * added, what the config says is kept, the last clearcpuid= (the one
+ * Linux uses) gains the missing features, and a too-small buffer fails.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "toolstack/pvm_policy.h"
+
+static void check(const char *in, unsigned khz, const char *want_out,
+		  const char *want_added)
+{
+	char out[512], added[256];
+
+	CU_ASSERT_EQUAL(
+	    kxl_pvm_cmdline(in, khz, out, sizeof(out), added, sizeof(added)),
+	    0);
+	CU_ASSERT_STRING_EQUAL(out, want_out);
+	CU_ASSERT_STRING_EQUAL(added, want_added);
+}
+
+static void test_adds_what_is_missing(void)
+{
+	check("", 2596148,
+	      "noxsave clearcpuid=popcnt,smap tsc_early_khz=2596148 "
+	      "tsc=reliable",
+	      "noxsave clearcpuid=popcnt,smap tsc_early_khz=2596148 "
+	      "tsc=reliable");
+	check("console=ttyS0", 0,
+	      "console=ttyS0 noxsave clearcpuid=popcnt,smap tsc=reliable",
+	      "noxsave clearcpuid=popcnt,smap tsc=reliable");
+}
+
+static void test_keeps_what_the_config_says(void)
+{
+	check("noxsave clearcpuid=popcnt,smap,erms tsc=unstable "
+	      "tsc_early_khz=1000",
+	      2596148,
+	      "noxsave clearcpuid=popcnt,smap,erms tsc=unstable "
+	      "tsc_early_khz=1000",
+	      "");
+	/* A word that only starts like a parameter is not it. */
+	check("notnoxsave", 0,
+	      "notnoxsave noxsave clearcpuid=popcnt,smap tsc=reliable",
+	      "noxsave clearcpuid=popcnt,smap tsc=reliable");
+}
+
+static void test_merges_the_last_clearcpuid(void)
+{
+	check("clearcpuid=smap clearcpuid=erms x", 0,
+	      "clearcpuid=smap clearcpuid=erms,popcnt,smap x noxsave "
+	      "tsc=reliable",
+	      "clearcpuid+=popcnt,smap noxsave tsc=reliable");
+}
+
+static void test_too_small_fails(void)
+{
+	char out[8], added[64];
+
+	CU_ASSERT_EQUAL(kxl_pvm_cmdline("console=ttyS0", 0, out, sizeof(out),
+					added, sizeof(added)),
+			-1);
+}
+
+int kxen_suite_pvmpolicy(void)
+{
+	CU_pSuite s = CU_add_suite("pvmpolicy", NULL, NULL);
+
+	if (!s)
+		return -1;
+	if (!CU_add_test(s, "adds what is missing",
+			 test_adds_what_is_missing) ||
+	    !CU_add_test(s, "keeps what the config says",
+			 test_keeps_what_the_config_says) ||
+	    !CU_add_test(s, "merges the last clearcpuid=",
+			 test_merges_the_last_clearcpuid) ||
+	    !CU_add_test(s, "too small a buffer fails", test_too_small_fails))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * Guest policy on PVM hosts (issue 8; DESIGN.md, Hosts): Linux guests
+ * there need `noxsave clearcpuid=popcnt,smap` (the emulator cannot run
+ * xrstor, popcnt or clac/stac, and CPUID masks for them do not take),
+ * and `tsc_early_khz=<host kHz> tsc=reliable` (emulated ticks arrive
+ * late). kxl adds what the config's command line does not already say.
+ */
+#ifndef KXL_PVM_POLICY_H
+#define KXL_PVM_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Build the command line for a Linux guest on a PVM host from orig:
+ * missing parameters are appended, an existing clearcpuid= gains the
+ * missing features (Linux uses only the last clearcpuid=), a parameter
+ * the config sets itself is left alone. cpu_khz 0: no tsc_early_khz.
+ * added gets the space-separated list of what changed ("" if nothing).
+ * Returns 0, or -1 when out is too small.
+ */
+int kxl_pvm_cmdline(const char *orig, uint32_t cpu_khz, char *out,
+		    size_t outlen, char *added, size_t addlen);
+
+#endif
