@@ -156,21 +156,23 @@ void pvm_syscall_track_idt(struct vcpu *v)
 
 static int read_syscall_msrs(struct vcpu *v)
 {
-	struct {
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[3];
+		uint8_t bytes[sizeof(struct kvm_msrs) +
+			      3 * sizeof(struct kvm_msr_entry)];
 	} m;
+	struct kvm_msr_entry *e = m.hdr.entries;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = 3;
-	m.e[0].index = MSR_LSTAR;
-	m.e[1].index = MSR_STAR;
-	m.e[2].index = MSR_FMASK;
+	e[0].index = MSR_LSTAR;
+	e[1].index = MSR_STAR;
+	e[2].index = MSR_FMASK;
 	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 3)
 		return -EIO;
-	v->pvm.lstar = m.e[0].data;
-	v->pvm.star = m.e[1].data;
-	v->pvm.fmask = m.e[2].data;
+	v->pvm.lstar = e[0].data;
+	v->pvm.star = e[1].data;
+	v->pvm.fmask = e[2].data;
 	v->pvm.msrs_valid = true;
 	return 0;
 }

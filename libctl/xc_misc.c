@@ -89,9 +89,10 @@ int xc_readconsolering(xc_interface *xch, char *buffer, unsigned int *pnr_chars,
 
 int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text)
 {
-	struct {
+	union {
 		struct kxen_domain_log hdr;
-		char text[KXEN_DOMAIN_LOG_MAX];
+		uint8_t
+		    bytes[sizeof(struct kxen_domain_log) + KXEN_DOMAIN_LOG_MAX];
 	} req;
 	size_t len = text ? strlen(text) : 0;
 
@@ -101,7 +102,7 @@ int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text)
 	}
 	req.hdr.domid = domid;
 	req.hdr.len = len;
-	memcpy(req.text, text, len);
+	memcpy(req.hdr.text, text, len);
 	return kxc_call(xch, KXEN_OP_DOMAIN_LOG, &req, sizeof(req.hdr) + len,
 			NULL, 0, NULL, NULL);
 }

@@ -22,24 +22,24 @@
  */
 int kxen_suite_abi(void);	/* tests/test_abi.c */
 int kxen_suite_config(void);	/* tests/test_config.c */
-int kxen_suite_builder(void);   /* tests/test_builder.c: boot, tables */
+int kxen_suite_builder(void);	/* tests/test_builder.c: boot, tables */
 int kxen_suite_compat(void);	/* tests/test_compat.c */
 int kxen_suite_lifecycle(void); /* tests/test_lifecycle.c */
-int kxen_suite_timers(void);    /* tests/test_timers.c: clock, timers */
-int kxen_suite_wires(void);     /* tests/test_irq.c: the wire layer */
-int kxen_suite_vpic(void);      /* tests/test_vpic.c */
-int kxen_suite_vioapic(void);   /* tests/test_vioapic.c */
-int kxen_suite_vlapic(void);    /* tests/test_vlapic.c */
-int kxen_suite_vpit(void);      /* tests/test_vpit.c */
-int kxen_suite_vrtc(void);      /* tests/test_vrtc.c */
-int kxen_suite_vhpet(void);     /* tests/test_vhpet.c */
-int kxen_suite_pmtimer(void);   /* tests/test_pmtimer.c */
-int kxen_suite_platform(void);  /* tests/test_platform.c: guests */
-int kxen_suite_evtchn(void);    /* tests/test_evtchn.c: libctl DM APIs */
-int kxen_suite_dmdev(void);     /* tests/test_dm_devices.c: DM devices */
-int kxen_suite_dm(void);        /* tests/test_dm.c: kxen-dm end to end */
-int kxen_suite_linux(void);     /* tests/test_linux.c: default guest */
-int kxen_suite_pvmpolicy(void);  /* tests/test_policy.c: PVM kernel args */
+int kxen_suite_timers(void);	/* tests/test_timers.c: clock, timers */
+int kxen_suite_wires(void);	/* tests/test_irq.c: the wire layer */
+int kxen_suite_vpic(void);	/* tests/test_vpic.c */
+int kxen_suite_vioapic(void);	/* tests/test_vioapic.c */
+int kxen_suite_vlapic(void);	/* tests/test_vlapic.c */
+int kxen_suite_vpit(void);	/* tests/test_vpit.c */
+int kxen_suite_vrtc(void);	/* tests/test_vrtc.c */
+int kxen_suite_vhpet(void);	/* tests/test_vhpet.c */
+int kxen_suite_pmtimer(void);	/* tests/test_pmtimer.c */
+int kxen_suite_platform(void);	/* tests/test_platform.c: guests */
+int kxen_suite_evtchn(void);	/* tests/test_evtchn.c: libctl DM APIs */
+int kxen_suite_dmdev(void);	/* tests/test_dm_devices.c: DM devices */
+int kxen_suite_dm(void);	/* tests/test_dm.c: kxen-dm end to end */
+int kxen_suite_linux(void);	/* tests/test_linux.c: default guest */
+int kxen_suite_pvmpolicy(void); /* tests/test_policy.c: PVM kernel args */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -149,10 +149,10 @@ static void boot_and_report(unsigned vcpus)
 		char *dmesg = NULL;
 
 		harness_kxl(&dmesg, "dmesg", NULL);
-		CU_ASSERT_PTR_NOT_NULL(
-		    dmesg && strstr(dmesg, "toolstack: PVM host: added to the "
-					   "kernel command line: "
-					   "tsc_early_khz="));
+		CU_ASSERT(dmesg != NULL &&
+			  strstr(dmesg, "toolstack: PVM host: added to the "
+					"kernel command line: "
+					"tsc_early_khz=") != NULL);
 		free(dmesg);
 	}
 	/* ACPI S5 through kxen-dm's PM control: a shutdown, not a crash. */

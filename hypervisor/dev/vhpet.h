@@ -1,12 +1,12 @@
 /*
  * IA-PC HPET 1.0a at 0xfed00000: 64-bit main counter at 10 MHz (period
- * 100 ns = 100000000 fs), 3 timers (64-bit and periodic capable), one-shot and periodic with comparator catch-up, 32-bit
- * mode, level/edge, routing to IOAPIC GSIs (capabilities: timers 0-1 on
- * GSI 2, 8, 20-23; timer 2 on 11, 20-23) and legacy replacement (timer 0
- * to ISA IRQ 0 and timer 1 to ISA IRQ 8, replacing the PIT and RTC).
- * FSB (MSI) delivery is not offered. 32- and 64-bit aligned accesses;
- * other widths read as all ones and are ignored on write.
- * Spec: IA-PC HPET 1.0a, sections 2.3-2.4.
+ * 100 ns = 100000000 fs), 3 timers (64-bit and periodic capable), one-shot and
+ * periodic with comparator catch-up, 32-bit mode, level/edge, routing to IOAPIC
+ * GSIs (capabilities: timers 0-1 on GSI 2, 8, 20-23; timer 2 on 11, 20-23) and
+ * legacy replacement (timer 0 to ISA IRQ 0 and timer 1 to ISA IRQ 8, replacing
+ * the PIT and RTC). FSB (MSI) delivery is not offered. 32- and 64-bit aligned
+ * accesses; other widths read as all ones and are ignored on write. Spec: IA-PC
+ * HPET 1.0a, sections 2.3-2.4.
  *
  * Locking: internal lock; irq() and legacy() are called with it held.
  */
