@@ -139,6 +139,12 @@ static void boot_and_report(unsigned vcpus)
 		vcpus, t_user ? t_user - t0 : -1.0, now_s() - t0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "kxen-guest: userspace up"));
+	snprintf(json, sizeof(json), "kxen-guest: cpus online=0%s%u nproc=%u",
+		 vcpus > 1 ? "-" : "", vcpus > 1 ? vcpus - 1 : 0, vcpus);
+	if (vcpus == 1)
+		snprintf(json, sizeof(json),
+			 "kxen-guest: cpus online=0 nproc=1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, json));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "IO-APIC"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hpet"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "acpi_pm"));
@@ -169,6 +175,13 @@ static void test_default_guest_one_vcpu(void)
 	boot_and_report(1);
 }
 
+/* SMP: the APs come up through INIT/SIPI from Linux's own ACPI/MADT
+ * parsing, and every vCPU's user mode works (issue 8). */
+static void test_default_guest_four_vcpus(void)
+{
+	boot_and_report(4);
+}
+
 int kxen_suite_linux(void)
 {
 	CU_pSuite s = CU_add_suite("linux", NULL, NULL);
@@ -176,7 +189,9 @@ int kxen_suite_linux(void)
 	if (!s)
 		return -1;
 	if (!CU_add_test(s, "default guest: 1 vCPU to user space, S5",
-			 test_default_guest_one_vcpu))
+			 test_default_guest_one_vcpu) ||
+	    !CU_add_test(s, "default guest: 4 vCPUs to user space, S5",
+			 test_default_guest_four_vcpus))
 		return -1;
 	return 0;
 }
