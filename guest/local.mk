@@ -7,3 +7,13 @@
 EXTRA_DIST += guest/linux.config-fragment guest/init examples/default.json
 dist_noinst_SCRIPTS += guest/build-kernel.sh guest/build-initramfs.sh \
 	scripts/build-default-guest.sh
+
+# `make check` boots it (tests/test_linux.c): build it first, in this
+# build tree (also under `make distcheck`); the kernel comes from the
+# cache after the first time on a machine.
+check_DATA += guest/initramfs.cpio
+guest/initramfs.cpio: $(srcdir)/guest/init $(srcdir)/guest/build-initramfs.sh \
+		$(srcdir)/guest/build-kernel.sh $(srcdir)/guest/linux.config-fragment
+	cd $(abs_top_builddir) && \
+		bash $(abs_top_srcdir)/scripts/build-default-guest.sh
+CLEANFILES += guest/initramfs.cpio guest/vmlinux

@@ -7,6 +7,7 @@
 #include "pvm_policy.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,17 +272,29 @@ static int build_domain(struct build *b, const struct kxl_image *img)
  * that host needs (pvm_policy.h); *out is cfg with the adjusted command
  * line in a buffer the caller frees through out->cmdline (or cfg's own).
  */
+/* A bzImage is Linux; a PVH ELF is when it carries Linux's banner. */
+static bool is_linux(const struct kxl_image *img, const void *image, size_t len)
+{
+	static const char banner[] = "Linux version ";
+
+	if (img->kind == KXL_IMAGE_BZIMAGE)
+		return true;
+	return img->kind == KXL_IMAGE_PVH &&
+	       memmem(image, len, banner, sizeof(banner) - 1);
+}
+
 static int pvm_policy(xc_interface *xch, const struct kxl_config *cfg,
-		      const struct kxl_image *img, struct kxl_config *out,
-		      char *added, size_t addlen, char *err, size_t errlen)
+		      const struct kxl_image *img, const void *image,
+		      size_t image_len, struct kxl_config *out, char *added,
+		      size_t addlen, char *err, size_t errlen)
 {
 	struct kxen_physinfo_reply pi;
 	size_t len = (cfg->cmdline ? strlen(cfg->cmdline) : 0) + 256;
 	char *line;
 
 	*out = *cfg;
-	if ((img->kind != KXL_IMAGE_PVH && img->kind != KXL_IMAGE_BZIMAGE) ||
-	    kxc_physinfo(xch, &pi) < 0 || !(pi.host_flags & KXEN_HOST_PVM))
+	if (!is_linux(img, image, image_len) || kxc_physinfo(xch, &pi) < 0 ||
+	    !(pi.host_flags & KXEN_HOST_PVM))
 		return 0;
 	line = malloc(len);
 	if (!line || kxl_pvm_cmdline(cfg->cmdline, pi.cpu_khz, line, len, added,
@@ -336,8 +349,8 @@ int kxl_build_with(xc_interface *xch, const struct kxl_config *cfg,
 		free(image);
 		return fail(&b, "%s: %s", cfg->kernel, why);
 	}
-	rc = pvm_policy(xch, cfg, &img, &pvm_cfg, pvm_added, sizeof(pvm_added),
-			err, errlen);
+	rc = pvm_policy(xch, cfg, &img, image, len, &pvm_cfg, pvm_added,
+			sizeof(pvm_added), err, errlen);
 	if (rc == 0)
 		rc = kxl_boot_plan_config(&pvm_cfg, &img, image, &plan, err,
 					  errlen);
