@@ -352,6 +352,38 @@ static void test_dm_killed(void)
 	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
 }
 
+/* A DM that stops answering (SIGSTOP) mid-request: after kxend's 10 s
+ * answer timeout the domain crashes naming the device model, and kxend
+ * carries on. */
+static void test_dm_stops_answering(void)
+{
+	struct harness_kxend *k;
+	struct kxen_domain_info info;
+	uint32_t victim;
+	pid_t pid;
+
+	KXEN_REQUIRE_KVM();
+	k = start_kxend();
+	if (!k)
+		return;
+	CU_ASSERT_EQUAL(create(k, "mute", "serial.bin", "spin", NULL, NULL), 0);
+	victim = domid_of("mute");
+	CU_ASSERT_EQUAL(harness_wait_dmesg("serial: spin", GUEST_TIMEOUT_MS),
+			0);
+	usleep(300000);
+	pid = dm_pid(k, victim);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(kill(pid, SIGSTOP), 0);
+	CU_ASSERT_EQUAL(wait_state("mute", KXEN_STATE_CRASHED, 30000), 0);
+	CU_ASSERT_EQUAL(lookup("mute", &info), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(info.crash_reason, "device model did not answer"));
+	kill(pid, SIGCONT);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "info", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "mute", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+}
+
 /* 6. A handle restricted to one domain cannot touch another's memory
  * or interrupts. */
 static void test_restricted_refused(void)
@@ -460,6 +492,8 @@ int kxen_suite_dm(void)
 			 test_forwarded_sequence) ||
 	    !CU_add_test(s, "DM killed mid-request crashes only its domain",
 			 test_dm_killed) ||
+	    !CU_add_test(s, "a DM that stops answering crashes only its domain",
+			 test_dm_stops_answering) ||
 	    !CU_add_test(s, "buffered ring wrap-around in order",
 			 test_buffered_wrap) ||
 	    !CU_add_test(s, "restricted handle refused for another domain",
