@@ -125,15 +125,6 @@ static void drop_client(struct kxend *k, unsigned i)
 	k->clients[i] = k->clients[--k->nr_clients];
 }
 
-static void close_fds(int *fds)
-{
-	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
-		if (fds[i] >= 0) {
-			close(fds[i]);
-			fds[i] = -1;
-		}
-}
-
 /* Send our reply (payload already in k->out after the header), passing
  * the descriptors in fds (KXEN_MSG_MAX_FDS entries, -1 unused) or none. */
 static void reply(struct kxend *k, int fd, uint16_t op, uint32_t seq,
@@ -185,7 +176,7 @@ static int op_getinfolist(struct kxend *k, const void *payload)
 				      sizeof(q), 0, 0);
 			q.body = (struct kxen_getinfolist){d->domid, 1};
 			n = doms_call(k, d, &q, sizeof(q), fds);
-			close_fds(fds);
+			kxen_msg_close_fds(fds);
 			if (n == sizeof(*h) + sizeof(*rep) + sizeof(*info) &&
 			    h->status == 0) {
 				memcpy(info, k->tmp + sizeof(*h) + sizeof(*rep),
@@ -270,7 +261,7 @@ static void op_forward(struct kxend *k, int cfd, const struct kxen_msg_hdr *req,
 	}
 	memcpy(k->out, k->tmp, n);
 	reply(k, cfd, req->op, req->seq, h->status, n - sizeof(*h), fds);
-	close_fds(fds);
+	kxen_msg_close_fds(fds);
 }
 
 static int op_local(struct kxend *k, const struct kxen_msg_hdr *req,

@@ -173,15 +173,6 @@ void doms_handle_event(struct kxend *k, struct dom_record *r)
 		take_event(r, k->tmp, len);
 }
 
-static void close_all(int *fds)
-{
-	for (unsigned i = 0; i < KXEN_MSG_MAX_FDS; i++)
-		if (fds[i] >= 0) {
-			close(fds[i]);
-			fds[i] = -1;
-		}
-}
-
 ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
 		  size_t len, int *fds)
 {
@@ -210,12 +201,12 @@ ssize_t doms_call(struct kxend *k, struct dom_record *r, const void *req,
 		}
 		if (n >= (ssize_t)sizeof(*h) && h->flags == KXEN_MSG_EVENT) {
 			/* Interleaved log line: take it, keep waiting. */
-			close_all(fds);
+			kxen_msg_close_fds(fds);
 			take_event(r, k->tmp, n);
 			continue;
 		}
 		if (n < 0 || kxen_msg_check_reply(k->tmp, n, op, seq)) {
-			close_all(fds);
+			kxen_msg_close_fds(fds);
 			log_error(r->domid, "malformed reply from the domain's "
 					    "process");
 			return -EBADMSG;
@@ -233,7 +224,7 @@ static ssize_t call_nofd(struct kxend *k, struct dom_record *r, const void *req,
 	int fds[KXEN_MSG_MAX_FDS];
 	ssize_t n = doms_call(k, r, req, len, fds);
 
-	close_all(fds);
+	kxen_msg_close_fds(fds);
 	return n;
 }
 

@@ -284,6 +284,11 @@ static ssize_t recv_common(int sock, void *buf, size_t buflen, int *fds,
 	return n;
 }
 
+void kxen_msg_close_fds(int *fds)
+{
+	close_fds(fds, KXEN_MSG_MAX_FDS);
+}
+
 ssize_t kxen_msg_recv_fds(int sock, void *buf, size_t buflen, int *fds)
 {
 	return recv_common(sock, buf, buflen, fds, KXEN_MSG_MAX_FDS);

@@ -44,6 +44,10 @@ int kxen_msg_send_fds(int sock, const struct kxen_msg_hdr *hdr, const int *fds,
  */
 ssize_t kxen_msg_recv_fds(int sock, void *buf, size_t buflen, int *fds);
 
+/* Close the received descriptors in fds[0..KXEN_MSG_MAX_FDS-1] that are
+ * open and mark them -1. */
+void kxen_msg_close_fds(int *fds);
+
 /*
  * Like kxen_msg_recv, but gives up after timeout_ms (-1: wait forever)
  * with -ETIMEDOUT.
