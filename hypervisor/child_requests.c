@@ -304,7 +304,7 @@ static int do_dm_shutdown(struct domain *d, const void *p)
 	if (r->reason == KXEN_SHUTDOWN_CRASH)
 		domain_crash(d, "its device model reported a crash");
 	else
-		domain_shutdown(d, why[r->reason]);
+		domain_shutdown(d, r->reason, why[r->reason]);
 	return 0;
 }
 

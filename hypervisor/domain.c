@@ -378,6 +378,8 @@ void domain_get_info(struct domain *d, struct kxen_domain_info *info)
 	info->state = state_locked(d);
 	for (i = 0; i < d->max_vcpus; i++)
 		info->online_vcpus += d->vcpus[i]->online;
+	if (d->shutdown)
+		info->shutdown_reason = d->shutdown_reason;
 	if (d->crashed)
 		snprintf(info->crash_reason, sizeof(info->crash_reason), "%s",
 			 d->crash_reason);
@@ -425,7 +427,7 @@ int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
 	return rc;
 }
 
-void domain_shutdown(struct domain *d, const char *why)
+void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
 {
 	unsigned i;
 
@@ -435,6 +437,7 @@ void domain_shutdown(struct domain *d, const char *why)
 		return;
 	}
 	d->shutdown = true;
+	d->shutdown_reason = reason;
 	for (i = 0; i < d->max_vcpus; i++)
 		vcpu_kick(d->vcpus[i]);
 	pthread_cond_broadcast(&d->cond);

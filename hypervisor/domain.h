@@ -62,6 +62,7 @@ struct domain {
 	bool dying;
 	bool crashed;
 	bool shutdown; /* the guest powered itself off */
+	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, set with shutdown */
 	char crash_reason[128];
 
 	/* Counted per domain for `kxl stat` and the logs. */
@@ -86,7 +87,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* The guest asked to power off (ACPI S5): its vCPUs stop. */
-void domain_shutdown(struct domain *d, const char *why);
+void domain_shutdown(struct domain *d, uint32_t reason, const char *why);
 
 void domain_get_info(struct domain *d, struct kxen_domain_info *info);
 

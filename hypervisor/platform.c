@@ -27,7 +27,7 @@ static void pm_sleep(void *ctx, unsigned slp_typ)
 	char why[64];
 
 	snprintf(why, sizeof(why), "ACPI sleep, SLP_TYP %u", slp_typ);
-	domain_shutdown(d, why);
+	domain_shutdown(d, KXEN_SHUTDOWN_POWEROFF, why);
 }
 
 static const struct irq_vcpu_ops vcpu_ops = {

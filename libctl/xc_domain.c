@@ -140,7 +140,7 @@ int kxc_domain_list(xc_interface *xch, uint32_t first_domid, unsigned int max,
 }
 
 /* Xen's flags word for a kxen state; a crash is a shutdown for "crash". */
-static uint32_t dominf_flags(uint32_t state)
+static uint32_t dominf_flags(uint32_t state, uint32_t reason)
 {
 	uint32_t f = XEN_DOMINF_hvm_guest;
 
@@ -153,7 +153,8 @@ static uint32_t dominf_flags(uint32_t state)
 		return f | XEN_DOMINF_paused;
 	case KXEN_STATE_SHUTDOWN:
 		return f | XEN_DOMINF_shutdown |
-		       (SHUTDOWN_poweroff << XEN_DOMINF_shutdownshift);
+		       ((reason & XEN_DOMINF_shutdownmask)
+			<< XEN_DOMINF_shutdownshift);
 	case KXEN_STATE_CRASHED:
 		return f | XEN_DOMINF_shutdown |
 		       (SHUTDOWN_crash << XEN_DOMINF_shutdownshift);
@@ -168,7 +169,7 @@ static void to_xen_info(const struct kxen_domain_info *in, xc_domaininfo_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->domain = (domid_t)in->domid;
-	out->flags = dominf_flags(in->state);
+	out->flags = dominf_flags(in->state, in->shutdown_reason);
 	out->tot_pages = in->tot_pages;
 	out->max_pages = in->max_pages;
 	out->cpu_time = in->cpu_time_ns;

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define KXEN_ABI_MAGIC 0x4e45584bu /* "KXEN" little-endian */
-#define KXEN_ABI_VERSION 1u
+#define KXEN_ABI_VERSION 2u
 
 /* Largest message, header included, in either direction. */
 #define KXEN_MSG_MAX 65536u
@@ -76,6 +76,9 @@ enum kxen_op {
 	KXEN_OP_DM_REMOTE_SHUTDOWN = 32,
 	KXEN_OP_RESTRICT = 33,
 	KXEN_OP_DOMAIN_LOG = 34,
+	/* Reserved for this batch's work so parallel changes do not collide:
+	 * 35 send trigger (power button), 36 set CPUID policy, 37 host CPUID
+	 * policy, 38-39 test devices (issue 9), 40-41 statistics (issue 6). */
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
 	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
@@ -148,11 +151,16 @@ struct kxen_domain_info {
 	uint64_t max_pages;
 	uint64_t cpu_time_ns; /* sum over the vCPU threads */
 	uint32_t child_pid;
-	uint32_t pad;
+	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, valid in SHUTDOWN */
 	char name[KXEN_NAME_MAX];
 	char crash_reason[128]; /* NUL-terminated; empty unless crashed */
+	/* Status a guest asked its domain to end with (an exit device, issue
+	 * 9), valid when KXEN_INFO_EXIT_STATUS is set in flags. */
+	uint32_t exit_status;
+	uint32_t flags; /* KXEN_INFO_* */
 };
-_Static_assert(sizeof(struct kxen_domain_info) == 240, "info layout");
+#define KXEN_INFO_EXIT_STATUS 1u
+_Static_assert(sizeof(struct kxen_domain_info) == 248, "info layout");
 
 struct kxen_getinfolist_reply {
 	uint32_t count;
