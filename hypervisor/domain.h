@@ -61,7 +61,7 @@ struct domain {
 	unsigned pause_count;
 	bool dying;
 	bool crashed;
-	bool shutdown; /* the guest powered itself off */
+	bool shutdown;		  /* the guest powered itself off */
 	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, set with shutdown */
 	char crash_reason[128];
 
