@@ -147,6 +147,17 @@ static int do_io_stats(struct domain *d, const void *p, void *out)
 	return sizeof(*rep) + rep->count * sizeof(rep->stat[0]);
 }
 
+static int do_exit_stats(struct domain *d, const void *p, void *out)
+{
+	struct kxen_exit_stats_reply *rep = out;
+	int rc = req_domid_only(d, p);
+
+	if (rc)
+		return rc;
+	domain_exit_stats(d, rep);
+	return sizeof(*rep) + rep->count * sizeof(rep->range[0]);
+}
+
 /* ---- ioreq servers and event channels (issue 4) ------------------- */
 
 static int do_ioreq_create(struct domain *d, uint64_t owner, const void *p,
@@ -394,6 +405,8 @@ int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
 		return do_param(d, op, payload, out);
 	case KXEN_OP_DOMAIN_IO_STATS:
 		return do_io_stats(d, payload, out);
+	case KXEN_OP_DOMAIN_EXIT_STATS:
+		return do_exit_stats(d, payload, out);
 	case KXEN_OP_DOMAIN_LOG:
 		return do_domain_log(d, payload, len);
 	case KXEN_OP_CHILD_ATTACH:

@@ -386,6 +386,33 @@ void domain_get_info(struct domain *d, struct kxen_domain_info *info)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void domain_exit_stats(struct domain *d, struct kxen_exit_stats_reply *out)
+{
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	out->emulation_failures =
+	    __atomic_load_n(&d->emulation_failures, __ATOMIC_RELAXED);
+	out->emulated_softints =
+	    __atomic_load_n(&d->emulated_softints, __ATOMIC_RELAXED);
+	out->nr_vcpus = d->max_vcpus;
+	for (i = 0; i < d->max_vcpus && i < KXEN_MAX_VCPUS; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (!v)
+			continue;
+		out->vcpu_exits[i] =
+		    __atomic_load_n(&v->exits, __ATOMIC_RELAXED);
+		out->pvm_syscalls +=
+		    __atomic_load_n(&v->pvm.completed, __ATOMIC_RELAXED);
+		out->pvm_faults_stepped +=
+		    __atomic_load_n(&v->pvm.stepped, __ATOMIC_RELAXED);
+	}
+	if (d->ioreq)
+		out->count = ioreq_range_stats(d->ioreq, out->range,
+					       KXEN_EXIT_STATS_MAX_RANGES);
+}
+
 int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
 			   const struct kxen_vcpu_context *ctx)
 {

@@ -99,6 +99,9 @@ int domain_get_param(struct domain *d, uint32_t index, uint64_t *value);
 void domain_io_stats(struct domain *d, struct kxen_io_stats_reply *out,
 		     unsigned max);
 
+/* Fill the exit statistics reply (DM ranges, PVM syscalls, vCPUs). */
+void domain_exit_stats(struct domain *d, struct kxen_exit_stats_reply *out);
+
 int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
 			   const struct kxen_vcpu_context *ctx);
 int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,

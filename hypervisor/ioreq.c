@@ -31,6 +31,9 @@ struct range {
 	uint16_t type;
 	uint32_t flags;
 	uint64_t start, end;
+	/* `kxl stat`: exits sent here and their send-to-completion time;
+	 * updated under the servers lock, which unclaim() takes anyway. */
+	uint64_t exits, time_ns;
 };
 
 struct server {
@@ -268,7 +271,7 @@ static int map_locked(struct ioreq_servers *s, struct server *srv,
 int ioreq_server_map(struct ioreq_servers *s, uint16_t id,
 		     const struct kxen_ioreq_server_range *r, bool map)
 {
-	struct range want = {r->type, r->flags, r->start, r->end};
+	struct range want = {r->type, r->flags, r->start, r->end, 0, 0};
 	struct server *srv;
 	int rc = check_range(r);
 
@@ -383,10 +386,18 @@ static uint16_t range_type(enum io_space space)
 				      : KXEN_IOREQ_RANGE_MMIO;
 }
 
-/* Find and reference the server claiming (type, addr); *flags gets the
- * range's flags. NULL when none does. */
+/* A claimed range, remembered so that unclaim() can count the exit
+ * against it (the range may have been unmapped meanwhile). */
+struct claimed {
+	struct range r;
+	unsigned idx;
+	uint64_t t0;
+};
+
+/* Find and reference the server claiming (type, addr); c gets the range.
+ * NULL when none does. */
 static struct server *claim(struct ioreq_servers *s, uint16_t type,
-			    uint64_t addr, uint32_t *flags)
+			    uint64_t addr, struct claimed *c)
 {
 	struct server *found = NULL;
 
@@ -402,19 +413,31 @@ static struct server *claim(struct ioreq_servers *s, uint16_t type,
 			if (r->type == type && addr >= r->start &&
 			    addr <= r->end) {
 				found = srv;
-				*flags = r->flags;
+				c->r = *r;
+				c->idx = i;
 				srv->refs++;
 				break;
 			}
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (found)
+		c->t0 = mono_ns();
 	return found;
 }
 
-static void unclaim(struct ioreq_servers *s, struct server *srv)
+static void unclaim(struct ioreq_servers *s, struct server *srv,
+		    const struct claimed *c)
 {
+	uint64_t ns = mono_ns() - c->t0;
+	struct range *r = &srv->ranges[c->idx];
+
 	pthread_mutex_lock(&s->lock);
+	if (c->idx < srv->nr_ranges && r->type == c->r.type &&
+	    r->start == c->r.start && r->end == c->r.end) {
+		r->exits++;
+		r->time_ns += ns;
+	}
 	if (--srv->refs == 0)
 		pthread_cond_broadcast(&s->idle);
 	pthread_mutex_unlock(&s->lock);
@@ -609,17 +632,17 @@ int ioreq_send(struct ioreq_servers *s, unsigned vcpu, enum io_space space,
 			    .dir = is_write ? IOREQ_WRITE : IOREQ_READ,
 			    .type = space == IO_SPACE_PORT ? IOREQ_TYPE_PIO
 							   : IOREQ_TYPE_COPY};
-	uint32_t flags = 0;
+	struct claimed c;
 	struct server *srv;
 	int rc;
 
 	if (vcpu >= s->d->max_vcpus || count == 0)
 		return -EINVAL;
-	srv = claim(s, range_type(space), addr, &flags);
+	srv = claim(s, range_type(space), addr, &c);
 	if (!srv)
 		return 0;
-	rc = send_one(s, srv, flags, vcpu, &req, data);
-	unclaim(s, srv);
+	rc = send_one(s, srv, c.r.flags, vcpu, &req, data);
+	unclaim(s, srv, &c);
 	if (rc) {
 		domain_crash(s->d, "vCPU %u: %s %#llx: %s", vcpu,
 			     space == IO_SPACE_PORT ? "port" : "MMIO",
@@ -627,6 +650,33 @@ int ioreq_send(struct ioreq_servers *s, unsigned vcpu, enum io_space space,
 		return rc;
 	}
 	return 1;
+}
+
+unsigned ioreq_range_stats(struct ioreq_servers *s,
+			   struct kxen_dm_range_stat *out, unsigned max)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (unsigned j = 0; j < IOREQ_MAX_SERVERS; j++) {
+		const struct server *srv = &s->servers[j];
+
+		for (unsigned i = 0;
+		     srv->used && !srv->dead && i < srv->nr_ranges && n < max;
+		     i++) {
+			const struct range *r = &srv->ranges[i];
+
+			out[n++] =
+			    (struct kxen_dm_range_stat){.server = j,
+							.type = r->type,
+							.start = r->start,
+							.end = r->end,
+							.exits = r->exits,
+							.time_ns = r->time_ns};
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 /* ---- PCI configuration mechanism #1 (PCI 3.0 §3.2.2.3.2) ---------- */
@@ -639,7 +689,8 @@ static int pci_config_io(void *opaque, uint64_t port, unsigned size,
 			    .count = 1,
 			    .dir = is_write ? IOREQ_WRITE : IOREQ_READ,
 			    .type = IOREQ_TYPE_PCI_CONFIG};
-	uint32_t cf8, flags, sbdf;
+	uint32_t cf8, sbdf;
+	struct claimed c;
 	struct server *srv;
 	int rc;
 
@@ -669,12 +720,12 @@ static int pci_config_io(void *opaque, uint64_t port, unsigned size,
 	if (!(cf8 & 0x80000000u) || (port & 3) + size > 4 || current_vcpu < 0)
 		return 0;
 	sbdf = (cf8 >> 8) & 0xffff; /* segment 0, bus, device, function */
-	srv = claim(s, KXEN_IOREQ_RANGE_PCI, sbdf, &flags);
+	srv = claim(s, KXEN_IOREQ_RANGE_PCI, sbdf, &c);
 	if (!srv)
 		return 0;
 	req.addr = ((uint64_t)sbdf << 32) | ((cf8 & 0xfc) + (port & 3));
 	rc = send_one(s, srv, 0, current_vcpu, &req, val);
-	unclaim(s, srv);
+	unclaim(s, srv, &c);
 	if (rc)
 		domain_crash(s->d, "vCPU %d: PCI config %04x:%02x: %s",
 			     current_vcpu, sbdf >> 3, sbdf & 7, send_error(rc));

@@ -62,4 +62,9 @@ int ioreq_send(struct ioreq_servers *s, unsigned vcpu, enum io_space space,
 	       uint64_t addr, unsigned size, unsigned count, bool is_write,
 	       void *data);
 
+/* `kxl stat`: up to max mapped ranges with their forwarded exits and
+ * send-to-completion time (server order, then mapping order). */
+unsigned ioreq_range_stats(struct ioreq_servers *s,
+			   struct kxen_dm_range_stat *out, unsigned max);
+
 #endif

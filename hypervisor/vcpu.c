@@ -263,6 +263,9 @@ static bool handle_internal_error(struct vcpu *v)
 				      i ? " " : "",
 				      run->emulation_failure.insn_bytes[i]);
 	}
+	if (run->emulation_failure.suberror == KVM_INTERNAL_ERROR_EMULATION)
+		__atomic_fetch_add(&v->d->emulation_failures, 1,
+				   __ATOMIC_RELAXED);
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
 		rip = regs.rip;
 	domain_crash(

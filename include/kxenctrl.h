@@ -58,6 +58,14 @@ int kxc_domain_io_stats(xc_interface *xch, uint32_t domid,
 			struct kxen_io_stats_reply *out, size_t out_size);
 
 /*
+ * The rest of `kxl stat`'s figures: exits forwarded per ioreq server
+ * range, PVM syscall completions, per-vCPU exits. out_size as above
+ * (KXEN_EXIT_STATS_MAX_RANGES entries always fit).
+ */
+int kxc_domain_exit_stats(xc_interface *xch, uint32_t domid,
+			  struct kxen_exit_stats_reply *out, size_t out_size);
+
+/*
  * xendevicemodel_map_io_range_to_ioreq_server for a range whose writes
  * need no answer: kxend queues them on the server's buffered ring (when
  * it has one) and the vCPU goes on without waiting for the device model.

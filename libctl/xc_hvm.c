@@ -40,6 +40,29 @@ int xc_hvm_param_get(xc_interface *handle, uint32_t dom, uint32_t param,
 	return 0;
 }
 
+int kxc_domain_exit_stats(xc_interface *xch, uint32_t domid,
+			  struct kxen_exit_stats_reply *out, size_t out_size)
+{
+	struct kxen_domid_req req = {.domid = domid};
+	const struct kxen_exit_stats_reply *rep;
+	size_t len;
+
+	if (!out || out_size < sizeof(*out))
+		return kxc_fail(xch, EINVAL, "domain_exit_stats: bad argument");
+	if (kxc_call(xch, KXEN_OP_DOMAIN_EXIT_STATS, &req, sizeof(req), NULL,
+		     KXEN_MSG_MAX, &len, NULL) < 0)
+		return -1;
+	rep = kxc_reply_payload(xch);
+	if (len < sizeof(*rep) || rep->count > KXEN_EXIT_STATS_MAX_RANGES ||
+	    rep->nr_vcpus > KXEN_MAX_VCPUS ||
+	    len != sizeof(*rep) + rep->count * sizeof(rep->range[0]))
+		return kxc_fail(xch, EBADMSG, "domain_exit_stats");
+	if (len > out_size)
+		return kxc_fail(xch, ENOBUFS, "domain_exit_stats");
+	memcpy(out, rep, len);
+	return 0;
+}
+
 int kxc_domain_io_stats(xc_interface *xch, uint32_t domid,
 			struct kxen_io_stats_reply *out, size_t out_size)
 {

@@ -40,6 +40,7 @@ int kxen_suite_dmdev(void);	/* tests/test_dm_devices.c: DM devices */
 int kxen_suite_dm(void);	/* tests/test_dm.c: kxen-dm end to end */
 int kxen_suite_linux(void);	/* tests/test_linux.c: default guest */
 int kxen_suite_pvmpolicy(void); /* tests/test_policy.c: PVM kernel args */
+int kxen_suite_stat(void);	/* tests/test_stat.c: kxl stat */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -19,7 +19,7 @@ static int (*const suites[])(void) = {
     kxen_suite_vlapic, kxen_suite_vpit,	     kxen_suite_vrtc,
     kxen_suite_vhpet,  kxen_suite_pmtimer,   kxen_suite_platform,
     kxen_suite_evtchn, kxen_suite_dmdev,     kxen_suite_dm,
-    kxen_suite_linux,  kxen_suite_pvmpolicy,
+    kxen_suite_linux,  kxen_suite_pvmpolicy, kxen_suite_stat,
 };
 
 int main(int argc, char **argv)

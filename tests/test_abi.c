@@ -51,6 +51,7 @@ static const struct {
     {KXEN_OP_VCPU_GETCONTEXT, sizeof(struct kxen_vcpu_req)},
     {KXEN_OP_READCONSOLERING, sizeof(struct kxen_readconsolering)},
     {KXEN_OP_PHYSINFO, 0},
+    {KXEN_OP_DOMAIN_EXIT_STATS, sizeof(struct kxen_domid_req)},
     {KXEN_OP_CHILD_ATTACH, 0},
 };
 

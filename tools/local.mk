@@ -50,6 +50,7 @@ tools_kxl_SOURCES = \
 	tools/toolstack/dm_spawn.c \
 	tools/toolstack/dm_spawn.h \
 	tools/toolstack/console.c \
+	tools/toolstack/stat.c \
 	tools/toolstack/kxl.h
 tools_kxl_LDADD = \
 	tools/libkxlbuild.a \

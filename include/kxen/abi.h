@@ -78,7 +78,8 @@ enum kxen_op {
 	KXEN_OP_DOMAIN_LOG = 34,
 	/* Reserved for this batch's work so parallel changes do not collide:
 	 * 35 send trigger (power button), 36 set CPUID policy, 37 host CPUID
-	 * policy, 38-39 test devices (issue 9), 40-41 statistics (issue 6). */
+	 * policy, 38-39 test devices (issue 9), 41 statistics (issue 6). */
+	KXEN_OP_DOMAIN_EXIT_STATS = 40, /* kxl stat: DM and vCPU counters */
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
 	KXEN_OP_EVENT_LOG = 65,	   /* child -> parent: one log line */
@@ -320,6 +321,35 @@ struct kxen_io_stats_reply {
 	uint32_t count;
 	uint32_t pad;
 	struct kxen_io_stat stat[]; /* count entries */
+};
+
+/*
+ * KXEN_OP_DOMAIN_EXIT_STATS (request: kxen_domid_req): what op 17 does
+ * not cover, for `kxl stat`. Per ioreq server range currently mapped:
+ * the exits forwarded to the device model and the time from sending
+ * each to its completion (buffered writes complete when queued). Per
+ * domain: SYSCALLs kxend completed and genuine #PFs it stepped over on
+ * PVM hosts (issue 8), emulation failures and software interrupts
+ * delivered by kxend, and each vCPU's KVM_RUN exits.
+ */
+struct kxen_dm_range_stat {
+	uint16_t server; /* ioreq server id */
+	uint16_t type;	 /* KXEN_IOREQ_RANGE_* */
+	uint32_t pad;
+	uint64_t start, end; /* inclusive; PCI: the SBDF */
+	uint64_t exits;
+	uint64_t time_ns;
+};
+#define KXEN_EXIT_STATS_MAX_RANGES 1024u
+struct kxen_exit_stats_reply {
+	uint64_t pvm_syscalls;	     /* SYSCALLs completed by kxend */
+	uint64_t pvm_faults_stepped; /* genuine #PFs stepped over */
+	uint64_t emulation_failures;
+	uint64_t emulated_softints;
+	uint64_t vcpu_exits[KXEN_MAX_VCPUS]; /* nr_vcpus valid */
+	uint32_t nr_vcpus;
+	uint32_t count; /* range entries that follow */
+	struct kxen_dm_range_stat range[];
 };
 
 /*

@@ -150,3 +150,17 @@ tests/guests/serial.elf: tests/guests/serial.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/serial.o
 tests/guests/serial.bin: tests/guests/serial.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/serial.elf $@
+
+# stat.bin: known numbers of in-core, device-model and unclaimed exits
+# for `kxl stat` (tests/test_stat.c, issue 6).
+KXEN_TEST_GUESTS += tests/guests/stat.bin
+EXTRA_DIST += tests/guests/stat.S
+tests/guests/stat.o: $(srcdir)/tests/guests/stat.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/stat.S
+tests/guests/stat.elf: tests/guests/stat.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/stat.o
+tests/guests/stat.bin: tests/guests/stat.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/stat.elf $@

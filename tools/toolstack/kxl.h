@@ -22,5 +22,6 @@ int kxl_cmd_unpause(int argc, char **argv);
 int kxl_cmd_dmesg(int argc, char **argv);
 int kxl_cmd_info(int argc, char **argv);
 int kxl_cmd_console(int argc, char **argv);
+int kxl_cmd_stat(int argc, char **argv);
 
 #endif /* KXL_KXL_H */

@@ -51,6 +51,8 @@ static const struct command commands[] = {
     {"unpause", kxl_cmd_unpause, "NAME|ID", "resume a paused domain"},
     {"dmesg", kxl_cmd_dmesg, "[-c]", "print (and with -c clear) kxend's log"},
     {"info", kxl_cmd_info, "", "host and hypervisor information"},
+    {"stat", kxl_cmd_stat, "NAME|ID [--json] [-d S [-n N]]",
+     "exits per device: in the core, to the DM, unclaimed"},
     {"help", cmd_help, "", "this text"},
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
