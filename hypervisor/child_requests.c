@@ -82,6 +82,21 @@ static int do_populate(struct domain *d, const void *p, size_t len)
 	return guest_memory_populate(&d->mem, r->ranges, r->nr_ranges);
 }
 
+static int do_set_cpuid(struct domain *d, const void *p, size_t len)
+{
+	const struct kxen_cpuid_set *r = p;
+	int rc = check_domid(d, r->domid);
+
+	if (rc)
+		return rc;
+	/* The size rule bounded the array; nr must agree with it. An empty
+	 * list is valid (xl's "host" alone: the default policy). */
+	if (r->nr > KXEN_CPUID_MAX_MASKS ||
+	    len != sizeof(*r) + (size_t)r->nr * sizeof(r->mask[0]))
+		return -EINVAL;
+	return domain_set_cpuid(d, r->mask, r->nr);
+}
+
 static int do_map_foreign(struct domain *d, const void *p, void *out,
 			  int *fd_out)
 {
@@ -409,6 +424,8 @@ int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
 		return do_exit_stats(d, payload, out);
 	case KXEN_OP_DOMAIN_LOG:
 		return do_domain_log(d, payload, len);
+	case KXEN_OP_DOMAIN_SET_CPUID:
+		return do_set_cpuid(d, payload, len);
 	case KXEN_OP_CHILD_ATTACH:
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);

@@ -284,6 +284,9 @@ static int op_local(struct kxend *k, const struct kxen_msg_hdr *req,
 	case KXEN_OP_PHYSINFO:
 		host_physinfo(out, k->nr_doms);
 		return sizeof(struct kxen_physinfo_reply);
+	case KXEN_OP_HOST_CPUID_POLICY:
+		return host_cpuid_policy(out, KXEN_MSG_MAX -
+						  sizeof(struct kxen_msg_hdr));
 	case KXEN_OP_READCONSOLERING:
 		return op_readconsolering(k, req + 1);
 	case KXEN_OP_DOMAIN_CREATE:
@@ -317,6 +320,7 @@ static int check_restriction(struct client *c, const struct kxen_msg_hdr *req,
 		return 0;
 	/* Host-wide ops carry no domain: a restricted handle has none. */
 	if (req->op == KXEN_OP_PHYSINFO || req->op == KXEN_OP_READCONSOLERING ||
+	    req->op == KXEN_OP_HOST_CPUID_POLICY ||
 	    req->op == KXEN_OP_DOMAIN_CREATE ||
 	    req->op == KXEN_OP_DOMAIN_GETINFOLIST ||
 	    len < sizeof(*req) + sizeof(domid)) {
@@ -371,8 +375,8 @@ static bool serve(struct kxend *k, struct client *c, ssize_t len)
 		return true;
 	}
 	if (op == KXEN_OP_HANDSHAKE || op == KXEN_OP_PHYSINFO ||
-	    op == KXEN_OP_READCONSOLERING || op == KXEN_OP_DOMAIN_CREATE ||
-	    op == KXEN_OP_DOMAIN_GETINFOLIST) {
+	    op == KXEN_OP_HOST_CPUID_POLICY || op == KXEN_OP_READCONSOLERING ||
+	    op == KXEN_OP_DOMAIN_CREATE || op == KXEN_OP_DOMAIN_GETINFOLIST) {
 		rc = op_local(k, req, c);
 		if (rc < 0 && op != KXEN_OP_DOMAIN_GETINFOLIST)
 			log_info(LOG_NO_DOMID, "%s failed: %s",

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpuid_policy.h"
 #include "dev/debugcon.h"
 #include "evtchn.h"
 #include "ioreq.h"
@@ -30,26 +31,6 @@
  * just below the BIOS area, as other VMMs place it. */
 #define KVM_TSS_ADDR 0xfffbd000ul
 #define PAUSE_TIMEOUT_S 10
-
-static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
-{
-	unsigned nent = 128;
-
-	for (int tries = 0; tries < 4; tries++, nent *= 2) {
-		struct kvm_cpuid2 *c =
-		    calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
-
-		if (!c)
-			return NULL;
-		c->nent = nent;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			return c;
-		free(c);
-		if (errno != E2BIG)
-			return NULL;
-	}
-	return NULL;
-}
 
 /*
  * IA32_APIC_BASE belongs to our LAPIC model: have KVM exit to us for it
@@ -77,27 +58,56 @@ static void filter_apic_base_msr(struct domain *d)
 }
 
 /*
- * CPUID policy: what KVM reports minus what our platform does not model
- * (x2APIC, TSC-deadline) and what the host cannot run for a guest: on
- * PVM hosts (DESIGN.md, Hosts) KVM's emulator cannot execute cmpxchg16b,
- * so CPUID.1:ECX.CX16 (bit 13) is cleared; that mask takes effect there.
+ * CPUID policy (cpuid_policy.h): KVM's supported CPUID is the host
+ * policy; minus kxend's masks it is the domain's default and maximum
+ * policy; the toolstack may change it (domain_set_cpuid) until the
+ * domain first runs.
  */
-static void apply_host_policy(struct domain *d, struct kvm_cpuid2 *c)
+static int init_cpuid(struct domain *d)
 {
-	bool pvm = host_kvm_is_pvm();
+	d->cpuid_host = cpuid_policy_supported(d->kvm_fd);
+	if (!d->cpuid_host)
+		return -errno ? -errno : -ENOMEM;
+	d->cpuid_max = cpuid_policy_dup(d->cpuid_host);
+	if (!d->cpuid_max)
+		return -ENOMEM;
+	if (cpuid_policy_mask_host(d->cpuid_max, host_kvm_is_pvm(), NULL, 0))
+		log_debug(d->domid, "CPUID: x2APIC, TSC-deadline%s masked",
+			  host_kvm_is_pvm() ? ", CX16 (PVM host)" : "");
+	d->cpuid = cpuid_policy_dup(d->cpuid_max);
+	return d->cpuid ? 0 : -ENOMEM;
+}
 
-	for (unsigned i = 0; i < c->nent; i++) {
-		if (c->entries[i].function != 1)
-			continue;
-		/* Our LAPIC is an xAPIC without the TSC-deadline timer
-		 * (vlapic.h): KVM would offer both, as its own LAPIC
-		 * has them, and a guest using them would get no timer. */
-		c->entries[i].ecx &= ~((1u << 21) | (1u << 24));
-		if (pvm)
-			c->entries[i].ecx &= ~(1u << 13);
+int domain_set_cpuid(struct domain *d, const struct kxen_cpuid_mask *m,
+		     unsigned nr)
+{
+	char why[200];
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->cpuid_frozen) {
+		log_warn(d->domid, "CPUID policy change refused: the domain "
+				   "has run (set it before the first unpause)");
+		rc = -EBUSY;
 	}
-	if (pvm)
-		log_debug(d->domid, "PVM host: CPUID CX16 masked");
+	if (rc == 0)
+		rc = cpuid_policy_apply(d->cpuid, d->cpuid_host, d->cpuid_max,
+					m, nr, why, sizeof(why));
+	if (rc == -EINVAL || rc == -ENOMEM)
+		log_warn(d->domid, "CPUID policy refused: %s", why);
+	/* vCPUs are parked until the first unpause: KVM takes a new CPUID
+	 * before KVM_RUN. */
+	for (unsigned i = 0; i < d->max_vcpus && rc == 0; i++)
+		rc = vcpu_set_cpuid(d->vcpus[i], d->cpuid);
+	if (rc == 0)
+		log_info(d->domid,
+			 "CPUID policy: %u mask(s) from the toolstack "
+			 "applied",
+			 nr);
+	else if (rc != -EINVAL && rc != -EBUSY && rc != -ENOMEM)
+		log_warn(d->domid, "KVM_SET_CPUID2: %s", strerror(-rc));
+	pthread_mutex_unlock(&d->lock);
+	return rc;
 }
 
 static int open_vm(struct domain *d)
@@ -129,25 +139,20 @@ static int open_vm(struct domain *d)
 
 static int create_vcpus(struct domain *d)
 {
-	struct kvm_cpuid2 *cpuid;
 	int mmap_size, rc = 0;
 	unsigned i;
 
 	mmap_size = ioctl(d->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0)
 		return -errno;
-	cpuid = get_supported_cpuid(d->kvm_fd);
-	if (!cpuid)
-		return -errno ? -errno : -ENOMEM;
-	apply_host_policy(d, cpuid);
+	rc = init_cpuid(d);
+	if (rc)
+		return rc;
 	d->vcpus = calloc(d->max_vcpus, sizeof(d->vcpus[0]));
-	if (!d->vcpus) {
-		free(cpuid);
+	if (!d->vcpus)
 		return -ENOMEM;
-	}
 	for (i = 0; i < d->max_vcpus && rc == 0; i++)
-		rc = vcpu_create(d, i, mmap_size, cpuid, &d->vcpus[i]);
-	free(cpuid);
+		rc = vcpu_create(d, i, mmap_size, d->cpuid, &d->vcpus[i]);
 	for (i = 0; i < d->max_vcpus && rc == 0; i++)
 		rc = vcpu_start(d->vcpus[i]);
 	return rc;
@@ -241,6 +246,9 @@ void domain_destroy(struct domain *d)
 	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
 		vcpu_destroy(d->vcpus[i]);
 	free(d->vcpus);
+	free(d->cpuid_host);
+	free(d->cpuid_max);
+	free(d->cpuid);
 	vtimer_service_destroy(d->timers);
 	vclock_destroy(d->clock);
 	debugcon_destroy(d->debugcon);
@@ -312,6 +320,7 @@ int domain_unpause(struct domain *d)
 	if (d->pause_count == 1)
 		platform_unpause(d);
 	d->pause_count--;
+	d->cpuid_frozen = true; /* vCPUs may run from here on */
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	return 0;

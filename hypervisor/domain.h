@@ -56,6 +56,11 @@ struct domain {
 	unsigned max_vcpus;
 	struct vcpu **vcpus;
 
+	/* CPUID (cpuid_policy.h): KVM's, the most kxend allows, and this
+	 * domain's; changed under lock until cpuid_frozen (first unpause). */
+	struct kvm_cpuid2 *cpuid_host, *cpuid_max, *cpuid;
+	bool cpuid_frozen;
+
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* any change of the flags below */
 	unsigned pause_count;
@@ -101,6 +106,9 @@ void domain_io_stats(struct domain *d, struct kxen_io_stats_reply *out,
 
 /* Fill the exit statistics reply (DM ranges, PVM syscalls, vCPUs). */
 void domain_exit_stats(struct domain *d, struct kxen_exit_stats_reply *out);
+/* KXEN_OP_DOMAIN_SET_CPUID (abi.h): apply the toolstack's masks. */
+int domain_set_cpuid(struct domain *d, const struct kxen_cpuid_mask *m,
+		     unsigned nr);
 
 int domain_vcpu_setcontext(struct domain *d, unsigned vcpu,
 			   const struct kxen_vcpu_context *ctx);

@@ -1,7 +1,9 @@
 /*
  * Facts about the host for the physinfo hypercall and `kxl info`.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "cpuid_policy.h"
 #include "host.h"
 #include "kxend.h"
 
@@ -78,4 +81,30 @@ void host_physinfo(struct kxen_physinfo_reply *out, unsigned nr_domains)
 	kvm_facts(out);
 	out->host_flags = host_kvm_is_pvm() ? KXEN_HOST_PVM : 0;
 	out->nr_domains = nr_domains;
+}
+
+int host_cpuid_policy(struct kxen_host_cpuid_reply *out, size_t room)
+{
+	unsigned max_leaves =
+	    (unsigned)((room - sizeof(*out)) / sizeof(out->leaves[0]));
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	struct kvm_cpuid2 *c;
+
+	if (fd < 0)
+		return -errno;
+	c = cpuid_policy_supported(fd);
+	close(fd);
+	if (!c)
+		return errno ? -errno : -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	/* What a domain gets by default: the same steps as domain.c. */
+	out->nr_masked = cpuid_policy_mask_host(
+	    c, host_kvm_is_pvm(), out->masked, KXEN_CPUID_MASKED_MAX);
+	if (out->nr_masked > KXEN_CPUID_MASKED_MAX)
+		out->nr_masked = KXEN_CPUID_MASKED_MAX;
+	if (max_leaves > KXEN_CPUID_POLICY_MAX_LEAVES)
+		max_leaves = KXEN_CPUID_POLICY_MAX_LEAVES;
+	out->nr_leaves = cpuid_policy_export(c, out->leaves, max_leaves);
+	free(c);
+	return (int)(sizeof(*out) + out->nr_leaves * sizeof(out->leaves[0]));
 }

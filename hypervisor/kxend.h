@@ -72,5 +72,7 @@ void control_close(struct kxend *k);
 
 /* host.c */
 void host_physinfo(struct kxen_physinfo_reply *out, unsigned nr_domains);
+/* KXEN_OP_HOST_CPUID_POLICY into out (room bytes); its size or -errno. */
+int host_cpuid_policy(struct kxen_host_cpuid_reply *out, size_t room);
 
 #endif

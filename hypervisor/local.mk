@@ -20,7 +20,8 @@ hypervisor_libkxencore_a_SOURCES = \
 	hypervisor/dev/vpit.c hypervisor/dev/vpit.h \
 	hypervisor/dev/vrtc.c hypervisor/dev/vrtc.h \
 	hypervisor/dev/vhpet.c hypervisor/dev/vhpet.h \
-	hypervisor/dev/pmtimer.c hypervisor/dev/pmtimer.h
+	hypervisor/dev/pmtimer.c hypervisor/dev/pmtimer.h \
+	hypervisor/cpuid_policy.c hypervisor/cpuid_policy.h
 
 sbin_PROGRAMS += hypervisor/kxend
 hypervisor_kxend_SOURCES = \

@@ -47,7 +47,7 @@ int vcpu_init_signals(void)
 	return 0;
 }
 
-static int set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *host)
+int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *host)
 {
 	size_t sz = sizeof(*host) + host->nent * sizeof(host->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
@@ -99,7 +99,7 @@ int vcpu_create(struct domain *d, unsigned id, int mmap_size,
 		free(v);
 		return rc;
 	}
-	rc = set_cpuid(v, cpuid);
+	rc = vcpu_set_cpuid(v, cpuid);
 	if (rc) {
 		munmap(v->run, v->run_size);
 		close(v->fd);

@@ -53,6 +53,8 @@ int vcpu_init_signals(void);
 int vcpu_create(struct domain *d, unsigned id, int mmap_size,
 		const struct kvm_cpuid2 *cpuid, struct vcpu **out);
 int vcpu_start(struct vcpu *v);
+/* KVM_SET_CPUID2 from cpuid with this vCPU's APIC IDs; before it runs. */
+int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *cpuid);
 /* Make the thread leave KVM_RUN soon; callers then wait on d->cond. */
 void vcpu_kick(struct vcpu *v);
 /* Join the thread; d->dying must be set. */

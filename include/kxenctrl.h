@@ -91,4 +91,21 @@ const char *kxc_last_error(xc_interface *xch);
  * into the domain's log, as "toolstack: TEXT". */
 int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text);
 
+/*
+ * KXEN_OP_HOST_CPUID_POLICY: the CPUID policy a new domain gets and the
+ * bits kxend masked, with why. out holds out_size bytes (KXEN_MSG_MAX
+ * always fits); ENOBUFS when the reply does not fit.
+ */
+int kxc_host_cpuid_policy(xc_interface *xch, struct kxen_host_cpuid_reply *out,
+			  size_t out_size);
+
+/*
+ * KXEN_OP_DOMAIN_SET_CPUID: apply masks (abi.h) to a domain's CPUID
+ * before its first unpause. Checked against the host policy first, so a
+ * refusal's kxc_last_error names the leaf, register and bit (EINVAL);
+ * EBUSY once the domain has run.
+ */
+int kxc_domain_set_cpuid(xc_interface *xch, uint32_t domid,
+			 const struct kxen_cpuid_mask *masks, unsigned int nr);
+
 #endif /* KXENCTRL_H */

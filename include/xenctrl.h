@@ -11,6 +11,7 @@
 #ifndef XENCTRL_H
 #define XENCTRL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -195,5 +196,47 @@ int xc_hvm_param_set(xc_interface *handle, uint32_t dom, uint32_t param,
 		     uint64_t value);
 int xc_hvm_param_get(xc_interface *handle, uint32_t dom, uint32_t param,
 		     uint64_t *value);
+
+/* --- CPUID policy (x86) --- */
+
+#ifndef XEN_CPUID_INPUT_UNUSED
+#define XEN_CPUID_INPUT_UNUSED 0xFFFFFFFF
+#endif
+
+/*
+ * xl's legacy `cpuid` overrides: policy[0..3] for eax..edx, each NULL or
+ * 32 characters, bit 31 first: '1' force 1, '0' force 0, 'x' default,
+ * 'k' (or 's') the host's bit. Arrays end with leaf ==
+ * XEN_CPUID_INPUT_UNUSED; subleaf XEN_CPUID_INPUT_UNUSED means none.
+ */
+struct xc_xend_cpuid {
+	union {
+		struct {
+			uint32_t leaf, subleaf;
+		};
+		uint32_t input[2];
+	};
+	char *policy[4];
+};
+
+struct xc_msr {
+	uint32_t index;
+	char policy[65];
+};
+#define XC_MSR_INPUT_UNUSED 0xffffffffu
+
+/*
+ * Adjust a domain's CPUID before it first runs. kxen supports fresh
+ * boots (restore false) without a featureset, nested_virt or MSR policy
+ * (EOPNOTSUPP otherwise): pae false clears PAE, itsc passes the host's
+ * invariant-TSC bit (else clears it), then the xend overrides apply.
+ * Setting a feature the host's policy lacks is refused (EINVAL; the
+ * reason, naming the bit, via kxc_last_error), as Xen refuses it.
+ */
+int xc_cpuid_apply_policy(xc_interface *xch, uint32_t domid, bool restore,
+			  const uint32_t *featureset, unsigned int nr_features,
+			  bool pae, bool itsc, bool nested_virt,
+			  const struct xc_xend_cpuid *xend,
+			  const struct xc_msr *msr);
 
 #endif /* XENCTRL_H */

@@ -13,6 +13,8 @@ libctl_libkxenctrl_a_SOURCES = \
 	libctl/xc_vcpu.c \
 	libctl/xc_misc.c \
 	libctl/xc_hvm.c \
+	libctl/xc_cpuid.c \
+	hypervisor/cpuid_policy.c hypervisor/cpuid_policy.h \
 	libctl/foreignmemory.c \
 	libctl/domconn.c \
 	libctl/evtchn.c \

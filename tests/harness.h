@@ -41,6 +41,7 @@ int kxen_suite_dm(void);	/* tests/test_dm.c: kxen-dm end to end */
 int kxen_suite_linux(void);	/* tests/test_linux.c: default guest */
 int kxen_suite_pvmpolicy(void); /* tests/test_policy.c: PVM kernel args */
 int kxen_suite_stat(void);	/* tests/test_stat.c: kxl stat */
+int kxen_suite_cpuid(void);	/* tests/test_cpuid.c: CPUID policy */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -52,6 +52,9 @@ static const struct {
     {KXEN_OP_READCONSOLERING, sizeof(struct kxen_readconsolering)},
     {KXEN_OP_PHYSINFO, 0},
     {KXEN_OP_DOMAIN_EXIT_STATS, sizeof(struct kxen_domid_req)},
+    {KXEN_OP_DOMAIN_SET_CPUID,
+     sizeof(struct kxen_cpuid_set) + sizeof(struct kxen_cpuid_mask)},
+    {KXEN_OP_HOST_CPUID_POLICY, 0},
     {KXEN_OP_CHILD_ATTACH, 0},
 };
 

@@ -77,8 +77,10 @@ enum kxen_op {
 	KXEN_OP_RESTRICT = 33,
 	KXEN_OP_DOMAIN_LOG = 34,
 	/* Reserved for this batch's work so parallel changes do not collide:
-	 * 35 send trigger (power button), 36 set CPUID policy, 37 host CPUID
-	 * policy, 38-39 test devices (issue 9), 41 statistics (issue 6). */
+	 * 35 send trigger (power button), 38-39 test devices (issue 9),
+	 * 41 statistics (issue 6). */
+	KXEN_OP_DOMAIN_SET_CPUID = 36,
+	KXEN_OP_HOST_CPUID_POLICY = 37,
 	KXEN_OP_DOMAIN_EXIT_STATS = 40, /* kxl stat: DM and vCPU counters */
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
@@ -480,6 +482,70 @@ struct kxen_domain_log {
 	uint32_t domid;
 	uint32_t len; /* bytes of text, no NUL */
 	char text[];
+};
+
+/*
+ * CPUID policy (xl.cfg(5) `cpuid`). kxend's policy for a domain starts
+ * from KVM_GET_SUPPORTED_CPUID (the "host" policy here) minus what kxend
+ * cannot give a guest (the "masked" bits, each with its reason): that is
+ * both the default and the maximum policy, as Xen's.
+ *
+ * KXEN_OP_DOMAIN_SET_CPUID: per leaf/subleaf masks applied over the
+ * domain's current policy, per bit as xl's characters: set '1', clear
+ * '0', host 'k'/'s' (KVM's bit, before kxend's masks), neither 'x'
+ * (keep). Subleaf KXEN_CPUID_NO_SUBLEAF matches every subleaf of the
+ * leaf. Refused with -EINVAL (and a domain log line naming the bit): a
+ * leaf the policy lacks, a repeated (leaf, subleaf), a bit in two masks,
+ * pad not 0, nr not matching the payload, or a result that sets a
+ * feature bit, or raises a max-leaf count, beyond the maximum policy
+ * (Xen refuses those too, rather than masking them). Refused with
+ * -EBUSY once the domain was first unpaused: KVM fixes CPUID once a vCPU
+ * has run.
+ */
+#define KXEN_CPUID_NO_SUBLEAF 0xffffffffu /* XEN_CPUID_NO_SUBLEAF */
+#define KXEN_CPUID_MAX_MASKS 64u
+enum kxen_cpuid_reg {
+	KXEN_CPUID_EAX = 0,
+	KXEN_CPUID_EBX = 1,
+	KXEN_CPUID_ECX = 2,
+	KXEN_CPUID_EDX = 3,
+};
+struct kxen_cpuid_mask {
+	uint32_t leaf;
+	uint32_t subleaf; /* or KXEN_CPUID_NO_SUBLEAF */
+	uint32_t set[4];  /* by enum kxen_cpuid_reg */
+	uint32_t clear[4];
+	uint32_t host[4];
+};
+struct kxen_cpuid_set {
+	uint32_t domid;
+	uint32_t nr; /* masks that follow */
+	struct kxen_cpuid_mask mask[];
+};
+
+/*
+ * KXEN_OP_HOST_CPUID_POLICY (no request): the policy a new domain gets
+ * (leaves in Xen's xen_cpuid_leaf_t shape, subleaf NO_SUBLEAF for leaves
+ * without one) and the host bits kxend masked, with why.
+ */
+#define KXEN_CPUID_POLICY_MAX_LEAVES 512u
+#define KXEN_CPUID_MASKED_MAX 8u
+struct kxen_cpuid_leaf {
+	uint32_t leaf, subleaf;
+	uint32_t a, b, c, d;
+};
+struct kxen_cpuid_masked {
+	uint32_t leaf, subleaf;
+	uint8_t reg; /* enum kxen_cpuid_reg */
+	uint8_t bit;
+	uint8_t pad[2];
+	char why[52]; /* NUL-terminated */
+};
+struct kxen_host_cpuid_reply {
+	uint32_t nr_leaves;
+	uint32_t nr_masked;
+	struct kxen_cpuid_masked masked[KXEN_CPUID_MASKED_MAX];
+	struct kxen_cpuid_leaf leaves[];
 };
 
 /* KXEN_OP_EVENT_LOG: child -> parent, no reply */

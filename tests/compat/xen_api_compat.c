@@ -9,6 +9,7 @@
  * The layout checks pin sizes and offsets to Xen 4.17's x86-64 values,
  * so a program built against Xen's header agrees with ours on memory.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ typedef int (*populate_fn)(xc_interface *, uint32_t, unsigned long,
 typedef int (*conring_fn)(xc_interface *, char *, unsigned int *, int, int,
 			  uint32_t *);
 typedef int (*physinfo_fn)(xc_interface *, xc_physinfo_t *);
+typedef int (*cpuid_apply_fn)(xc_interface *, uint32_t, bool, const uint32_t *,
+			      unsigned int, bool, bool, bool,
+			      const struct xc_xend_cpuid *,
+			      const struct xc_msr *);
 typedef xenforeignmemory_handle *(*fmem_open_fn)(struct xentoollog_logger *,
 						 unsigned);
 typedef int (*fmem_close_fn)(xenforeignmemory_handle *);
@@ -96,6 +101,7 @@ static const setmaxmem_fn p_setmaxmem = xc_domain_setmaxmem;
 static const populate_fn p_populate = xc_domain_populate_physmap_exact;
 static const conring_fn p_conring = xc_readconsolering;
 static const physinfo_fn p_physinfo = xc_physinfo;
+static const cpuid_apply_fn p_cpuid_apply = xc_cpuid_apply_policy;
 static const fmem_open_fn p_fmem_open = xenforeignmemory_open;
 static const fmem_close_fn p_fmem_close = xenforeignmemory_close;
 static const fmem_map_fn p_fmem_map = xenforeignmemory_map;
@@ -220,6 +226,28 @@ int compat_dm_use(xendevicemodel_handle *dmod, xenevtchn_handle *xce,
 	return rc + p_evt_close(xce) + p_dm_close(dmod) +
 	       (p_evt_open(NULL, XENEVTCHN_NO_CLOEXEC) != NULL) +
 	       (p_dm_open(NULL, 0) != NULL);
+}
+
+_Static_assert(sizeof(struct xc_xend_cpuid) == 40, "xc_xend_cpuid size");
+AT(struct xc_xend_cpuid, leaf, 0);
+AT(struct xc_xend_cpuid, subleaf, 4);
+AT(struct xc_xend_cpuid, policy, 8);
+_Static_assert(sizeof(struct xc_msr) == 72, "xc_msr size");
+
+/* libxl's cpuid call for a fresh HVM domain with an xend override. */
+int compat_cpuid_use(xc_interface *xch);
+int compat_cpuid_use(xc_interface *xch)
+{
+	char ecx[] = "xxxxxxxxxxxxxxxxxx0xxxxxxxxxxxxx";
+	struct xc_xend_cpuid xend[2] = {{.leaf = 1,
+					 .subleaf = XEN_CPUID_INPUT_UNUSED,
+					 .policy = {NULL, NULL, ecx, NULL}},
+					{.leaf = XEN_CPUID_INPUT_UNUSED}};
+	struct xc_msr msr = {.index = XC_MSR_INPUT_UNUSED};
+
+	return p_cpuid_apply(xch, 1, false, NULL, 0, true, false, false, xend,
+			     &msr) +
+	       (int)xend[0].input[0];
 }
 
 /* Uses the fields and constants a toolstack reads, as a toolstack would. */

@@ -12,7 +12,8 @@ KXEN_TEST_GUESTS = \
 	tests/guests/spin.bin \
 	tests/guests/platform.bin \
 	tests/guests/softint.bin \
-	tests/guests/syscall.bin
+	tests/guests/syscall.bin \
+	tests/guests/cpuid.bin
 
 noinst_DATA += $(KXEN_TEST_GUESTS)
 
@@ -27,6 +28,7 @@ EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/platform.S \
 	tests/guests/softint.S \
 	tests/guests/syscall.S \
+	tests/guests/cpuid.S \
 	tests/guests/lm.h
 
 CLEANFILES += $(KXEN_TEST_GUESTS) \
@@ -136,6 +138,16 @@ tests/guests/syscall.elf: tests/guests/syscall.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/syscall.o
 tests/guests/syscall.bin: tests/guests/syscall.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/syscall.elf $@
+
+# cpuid.bin: prints the CPUID feature registers it sees (tests/test_cpuid.c).
+tests/guests/cpuid.o: $(srcdir)/tests/guests/cpuid.S $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/cpuid.S
+tests/guests/cpuid.elf: tests/guests/cpuid.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/cpuid.o
+tests/guests/cpuid.bin: tests/guests/cpuid.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/cpuid.elf $@
 
 # serial.bin: the device-model guest (tests/test_dm.c): COM1 echo with
 # interrupts, sequence checks through kxen-dm, a UART polling loop.

@@ -236,6 +236,16 @@ static int create(struct build *b)
  */
 static int set_params(struct build *b)
 {
+	/* xl's `cpuid`: applied before any vCPU runs (KVM fixes CPUID at
+	 * the first KVM_RUN); without the key the host's default stands. */
+	if (b->cfg->cpuid.present) {
+		struct kxen_cpuid_mask m[KXL_CPUID_MAX_LEAVES];
+		unsigned n = kxl_cpuid_masks(&b->cfg->cpuid, m);
+
+		if (kxc_domain_set_cpuid(b->xch, b->domid, m, n) < 0)
+			return fail(b, "%s: cpuid: %s", b->cfg->path,
+				    kxc_last_error(b->xch));
+	}
 	if (xc_hvm_param_set(b->xch, b->domid, KXEN_HVM_PARAM_TIMER_MODE,
 			     b->cfg->timer_mode) < 0) {
 		/* A kxend without HVM params runs every domain in the

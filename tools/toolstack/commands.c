@@ -3,11 +3,13 @@
  * pause, unpause, dmesg, info. Each takes argv with argv[0] the command.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cpuid.h"
 #include "dm_spawn.h"
 #include "kxl.h"
 
@@ -185,6 +187,75 @@ int kxl_cmd_dmesg(int argc, char **argv)
 	return rc;
 }
 
+/* One register's named feature flags, xl info style. */
+static void print_flags(const char *label, const struct kxen_cpuid_leaf *l,
+			enum kxl_cpuid_reg r)
+{
+	const uint32_t regs[4] = {l->a, l->b, l->c, l->d};
+	char names[1024];
+
+	kxl_cpuid_names(l->leaf, l->subleaf, r, regs[r], names, sizeof(names));
+	printf("%-23s: %s\n", label, names[0] ? names : "(none)");
+}
+
+static const struct kxen_cpuid_leaf *
+find_leaf(const struct kxen_host_cpuid_reply *h, uint32_t leaf, uint32_t sub)
+{
+	for (unsigned i = 0; i < h->nr_leaves; i++)
+		if (h->leaves[i].leaf == leaf &&
+		    (h->leaves[i].subleaf == sub ||
+		     h->leaves[i].subleaf == KXEN_CPUID_NO_SUBLEAF))
+			return &h->leaves[i];
+	return NULL;
+}
+
+/*
+ * The CPUID policy a new domain gets: the named feature flags of leaves
+ * 1, 7.0 and 0x80000001, then what kxend masked from the host and why.
+ */
+static int print_cpuid(xc_interface *xch)
+{
+	static const struct {
+		const char *label;
+		uint32_t leaf, subleaf;
+		enum kxl_cpuid_reg reg;
+	} rows[] = {{"cpuid_1_ecx", 1, 0, KXL_CPUID_ECX},
+		    {"cpuid_1_edx", 1, 0, KXL_CPUID_EDX},
+		    {"cpuid_7_0_ebx", 7, 0, KXL_CPUID_EBX},
+		    {"cpuid_7_0_ecx", 7, 0, KXL_CPUID_ECX},
+		    {"cpuid_80000001_ecx", 0x80000001u, 0, KXL_CPUID_ECX},
+		    {"cpuid_80000001_edx", 0x80000001u, 0, KXL_CPUID_EDX}};
+	struct kxen_host_cpuid_reply *h = malloc(KXEN_MSG_MAX);
+	char masked[512] = "";
+	size_t used = 0;
+
+	if (!h || kxc_host_cpuid_policy(xch, h, KXEN_MSG_MAX) < 0) {
+		kxl_err("cannot get the host's CPUID policy: %s",
+			h ? kxc_last_error(xch) : "out of memory");
+		free(h);
+		return -1;
+	}
+	printf("%-23s: %u\n", "cpuid_leaves", h->nr_leaves);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct kxen_cpuid_leaf *l =
+		    find_leaf(h, rows[i].leaf, rows[i].subleaf);
+
+		if (l)
+			print_flags(rows[i].label, l, rows[i].reg);
+	}
+	for (unsigned i = 0; i < h->nr_masked && used < sizeof(masked); i++) {
+		int n =
+		    snprintf(masked + used, sizeof(masked) - used, "%s%.*s",
+			     used ? ", " : "", (int)sizeof(h->masked[i].why),
+			     h->masked[i].why);
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	printf("%-23s: %s\n", "cpuid_masked", masked[0] ? masked : "(none)");
+	free(h);
+	return 0;
+}
+
 static void print_info(xc_interface *xch, const struct kxen_physinfo_reply *p)
 {
 	struct utsname u;
@@ -227,6 +298,8 @@ int kxl_cmd_info(int argc, char **argv)
 		return KXL_EXIT_FAIL;
 	if (kxc_physinfo(xch, &p) == 0) {
 		print_info(xch, &p);
+		if (print_cpuid(xch) < 0)
+			rc = KXL_EXIT_FAIL;
 	} else {
 		kxl_err("cannot get host information: %s", kxc_last_error(xch));
 		rc = KXL_EXIT_FAIL;

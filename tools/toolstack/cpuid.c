@@ -301,3 +301,48 @@ int kxl_cpuid_parse(const char *s, struct kxl_cpuid *c, char *err,
 		return parse_xend(s, c, err, errlen);
 	return parse_compact(s, c, err, errlen);
 }
+
+void kxl_cpuid_names(uint32_t leaf, uint32_t subleaf, enum kxl_cpuid_reg reg,
+		     uint32_t value, char *out, size_t len)
+{
+	size_t used = 0;
+	uint32_t done = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		const struct flag *f = &flags[i];
+		uint32_t m = 1u << f->bit;
+		int n;
+
+		/* The first name of a bit wins (sse4_1 over sse4.1). */
+		if (f->leaf != leaf || f->reg != reg || !(value & m) ||
+		    (done & m) ||
+		    (f->subleaf != KXL_CPUID_ANY && f->subleaf != subleaf))
+			continue;
+		done |= m;
+		n = snprintf(out + used, len - used, "%s%s", used ? " " : "",
+			     f->name);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
+unsigned kxl_cpuid_masks(const struct kxl_cpuid *c, struct kxen_cpuid_mask *out)
+{
+	_Static_assert(KXL_CPUID_ANY == KXEN_CPUID_NO_SUBLEAF, "subleaf");
+	_Static_assert(KXL_CPUID_MAX_LEAVES <= KXEN_CPUID_MAX_MASKS, "count");
+	for (unsigned i = 0; i < c->nr; i++) {
+		const struct kxl_cpuid_leaf *l = &c->leaves[i];
+
+		out[i].leaf = l->leaf;
+		out[i].subleaf = l->subleaf;
+		for (unsigned r = 0; r < 4; r++) {
+			out[i].set[r] = l->set[r];
+			out[i].clear[r] = l->clear[r];
+			out[i].host[r] = l->host[r];
+		}
+	}
+	return c->nr;
+}

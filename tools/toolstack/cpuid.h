@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kxen/abi.h"
+
 #define KXL_CPUID_MAX_LEAVES 32u
 #define KXL_CPUID_ANY 0xffffffffu /* subleaf: all of them */
 
@@ -50,5 +52,17 @@ int kxl_cpuid_parse(const char *s, struct kxl_cpuid *c, char *err,
 /* The leaf entry for (leaf, subleaf), or NULL when none was set. */
 const struct kxl_cpuid_leaf *kxl_cpuid_find(const struct kxl_cpuid *c,
 					    uint32_t leaf, uint32_t subleaf);
+
+/*
+ * The names (as the config spells them, space-separated) of the bits set
+ * in value, for register reg of leaf/subleaf; bits without a name are
+ * left out. For `kxl info`.
+ */
+void kxl_cpuid_names(uint32_t leaf, uint32_t subleaf, enum kxl_cpuid_reg reg,
+		     uint32_t value, char *out, size_t len);
+
+/* c as KXEN_OP_DOMAIN_SET_CPUID masks (room for c->nr); the count. */
+unsigned kxl_cpuid_masks(const struct kxl_cpuid *c,
+			 struct kxen_cpuid_mask *out);
 
 #endif /* KXL_CPUID_H */
