@@ -349,6 +349,15 @@ static int do_domain_log(struct domain *d, const void *p, size_t len)
 	return 0;
 }
 
+static int do_send_trigger(struct domain *d, const void *p)
+{
+	const struct kxen_send_trigger *r = p;
+
+	if (check_domid(d, r->domid))
+		return -ESRCH;
+	return domain_send_trigger(d, r);
+}
+
 static int handle_dm(struct domain *d, uint64_t owner, uint16_t op,
 		     const void *payload, void *out, int *fds, bool *owned)
 {
@@ -426,6 +435,8 @@ int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
 		return do_domain_log(d, payload, len);
 	case KXEN_OP_DOMAIN_SET_CPUID:
 		return do_set_cpuid(d, payload, len);
+	case KXEN_OP_DOMAIN_SEND_TRIGGER:
+		return do_send_trigger(d, payload);
 	case KXEN_OP_CHILD_ATTACH:
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);

@@ -465,6 +465,7 @@ int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
 
 void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
 {
+	bool asked;
 	unsigned i;
 
 	pthread_mutex_lock(&d->lock);
@@ -472,13 +473,18 @@ void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
 		pthread_mutex_unlock(&d->lock);
 		return;
 	}
+	/* kxl reboot can only press the power button (a PC has no reboot
+	 * button): the power-off that answers it is the reboot asked for. */
+	asked = reason == KXEN_SHUTDOWN_POWEROFF && d->poweroff_is_reboot;
 	d->shutdown = true;
-	d->shutdown_reason = reason;
+	d->shutdown_reason = asked ? KXEN_SHUTDOWN_REBOOT : reason;
 	for (i = 0; i < d->max_vcpus; i++)
 		vcpu_kick(d->vcpus[i]);
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
-	log_info(d->domid, "domain '%s' shut down: %s", d->name, why);
+	log_info(d->domid, "domain '%s' shut down: %s%s", d->name, why,
+		 asked ? " (counted as a reboot: kxl reboot asked for one)"
+		       : "");
 }
 
 int domain_set_param(struct domain *d, uint32_t index, uint64_t value)

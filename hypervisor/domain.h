@@ -68,6 +68,7 @@ struct domain {
 	bool crashed;
 	bool shutdown;		  /* the guest powered itself off */
 	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, set with shutdown */
+	bool poweroff_is_reboot;  /* kxl reboot pressed the power button */
 	char crash_reason[128];
 
 	/* Counted per domain for `kxl stat` and the logs. */
@@ -95,6 +96,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void domain_shutdown(struct domain *d, uint32_t reason, const char *why);
 
 void domain_get_info(struct domain *d, struct kxen_domain_info *info);
+
+/* xc_domain_send_trigger (hypervisor/trigger.c); errors as abi.h says. */
+int domain_send_trigger(struct domain *d, const struct kxen_send_trigger *r);
 
 /* Xen HVM parameters: only HVM_PARAM_TIMER_MODE for now. */
 int domain_set_param(struct domain *d, uint32_t index, uint64_t value);

@@ -32,6 +32,7 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/child.c hypervisor/child.h \
 	hypervisor/child_requests.c hypervisor/child_requests.h \
 	hypervisor/domain.c hypervisor/domain.h \
+	hypervisor/trigger.c \
 	hypervisor/guest_memory.c hypervisor/guest_memory.h \
 	hypervisor/vcpu.c hypervisor/vcpu.h hypervisor/vcpu_context.c \
 	hypervisor/vcpu_irq.c hypervisor/vcpu_internal.h \

@@ -108,4 +108,12 @@ int kxc_host_cpuid_policy(xc_interface *xch, struct kxen_host_cpuid_reply *out,
 int kxc_domain_set_cpuid(xc_interface *xch, uint32_t domid,
 			 const struct kxen_cpuid_mask *masks, unsigned int nr);
 
+/*
+ * Press the ACPI power button of domid (xc_domain_send_trigger's POWER);
+ * with reboot set, kxend also records that the guest's next power-off
+ * is a reboot (shutdown reason KXEN_SHUTDOWN_REBOOT): a PC has no reboot
+ * button, so this is how `kxl reboot` asks the guest.
+ */
+int kxc_domain_power_button(xc_interface *xch, uint32_t domid, int reboot);
+
 #endif /* KXENCTRL_H */

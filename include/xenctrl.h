@@ -74,6 +74,13 @@ struct xen_domctl_createdomain {
 #define SHUTDOWN_crash 3
 #define SHUTDOWN_watchdog 4
 
+/* xc_domain_send_trigger's triggers (Xen's public/domctl.h). */
+#define XEN_DOMCTL_SENDTRIGGER_NMI 0
+#define XEN_DOMCTL_SENDTRIGGER_RESET 1
+#define XEN_DOMCTL_SENDTRIGGER_INIT 2
+#define XEN_DOMCTL_SENDTRIGGER_POWER 3
+#define XEN_DOMCTL_SENDTRIGGER_SLEEP 4
+
 #define XEN_INVALID_MAX_VCPU_ID (~0U)
 
 typedef struct xen_domctl_getdomaininfo {
@@ -150,6 +157,15 @@ int xc_domain_max_vcpus(xc_interface *xch, uint32_t domid, unsigned int max);
 int xc_domain_pause(xc_interface *xch, uint32_t domid);
 int xc_domain_unpause(xc_interface *xch, uint32_t domid);
 int xc_domain_destroy(xc_interface *xch, uint32_t domid);
+
+/*
+ * Send a trigger (XEN_DOMCTL_SENDTRIGGER_*) to a domain: POWER presses
+ * the ACPI power button, NMI sends an NMI to vcpu. RESET, INIT and SLEEP
+ * fail with EOPNOTSUPP (as on Xen HVM), unknown triggers with EINVAL, a
+ * paused domain with EBUSY, one that has shut down with ESHUTDOWN.
+ */
+int xc_domain_send_trigger(xc_interface *xch, uint32_t domid, uint32_t trigger,
+			   uint32_t vcpu);
 
 /*
  * Fill info[] with up to max_domains domains whose id is >= first_domain,

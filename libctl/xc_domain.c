@@ -78,6 +78,28 @@ int xc_domain_destroy(xc_interface *xch, uint32_t domid)
 	return domid_op(xch, KXEN_OP_DOMAIN_DESTROY, domid);
 }
 
+static int send_trigger(xc_interface *xch, uint32_t domid, uint32_t trigger,
+			uint32_t vcpu, uint32_t flags)
+{
+	struct kxen_send_trigger req = {
+	    .domid = domid, .trigger = trigger, .vcpu = vcpu, .flags = flags};
+
+	return kxc_call(xch, KXEN_OP_DOMAIN_SEND_TRIGGER, &req, sizeof(req),
+			NULL, 0, NULL, NULL);
+}
+
+int xc_domain_send_trigger(xc_interface *xch, uint32_t domid, uint32_t trigger,
+			   uint32_t vcpu)
+{
+	return send_trigger(xch, domid, trigger, vcpu, 0);
+}
+
+int kxc_domain_power_button(xc_interface *xch, uint32_t domid, int reboot)
+{
+	return send_trigger(xch, domid, KXEN_TRIGGER_POWER, 0,
+			    reboot ? KXEN_TRIGGER_F_REBOOT : 0);
+}
+
 int xc_domain_max_vcpus(xc_interface *xch, uint32_t domid, unsigned int max)
 {
 	struct kxen_max_vcpus req = {.domid = domid, .max_vcpus = max};

@@ -42,6 +42,7 @@ int kxen_suite_linux(void);	/* tests/test_linux.c: default guest */
 int kxen_suite_pvmpolicy(void); /* tests/test_policy.c: PVM kernel args */
 int kxen_suite_stat(void);	/* tests/test_stat.c: kxl stat */
 int kxen_suite_cpuid(void);	/* tests/test_cpuid.c: CPUID policy */
+int kxen_suite_monitor(void);	/* tests/test_monitor.c: on_*, shutdown */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

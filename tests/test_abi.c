@@ -55,6 +55,7 @@ static const struct {
     {KXEN_OP_DOMAIN_SET_CPUID,
      sizeof(struct kxen_cpuid_set) + sizeof(struct kxen_cpuid_mask)},
     {KXEN_OP_HOST_CPUID_POLICY, 0},
+    {KXEN_OP_DOMAIN_SEND_TRIGGER, sizeof(struct kxen_send_trigger)},
     {KXEN_OP_CHILD_ATTACH, 0},
 };
 
@@ -136,7 +137,7 @@ static void test_bad_payload(void)
 static void test_unknown_ops(void)
 {
 	static const uint16_t unknown[] = {
-	    0, KXEN_OP_DOMAIN_LOG + 1, 63, KXEN_OP_MAX, 999, 0xffff};
+	    0, 42 /* none yet */, 63, KXEN_OP_MAX, 999, 0xffff};
 	size_t i, len;
 
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {

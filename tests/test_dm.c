@@ -49,9 +49,12 @@ static int create(struct harness_kxend *k, const char *name, const char *guest,
 
 	if (devices)
 		snprintf(dev, sizeof(dev), ", \"devices\": \"%s\"", devices);
+	/* preserve: tests inspect crashed domains, which their monitor
+	 * would otherwise destroy (xl's default on_crash). */
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"%s\", \"memory\": 16, \"vcpus\": 1, "
-		 "\"kernel\": \"%s\", \"cmdline\": \"%s\"%s}",
+		 "\"kernel\": \"%s\", \"cmdline\": \"%s\", "
+		 "\"on_crash\": \"preserve\"%s}",
 		 name, img, cmdline, dev);
 	free(img);
 	cfg = harness_write_config(k, name, json);

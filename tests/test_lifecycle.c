@@ -35,9 +35,12 @@ static int create_guest(struct harness_kxend *k, const char *name,
 	char json[1024], *img = harness_guest(guest), *cfg;
 	int rc;
 
+	/* preserve: these tests inspect a domain after it ended, which its
+	 * monitor would otherwise destroy (xl's default actions). */
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"%s\", \"memory\": 16, \"vcpus\": 1, "
-		 "\"kernel\": \"%s\", \"cmdline\": \"%s\"}",
+		 "\"kernel\": \"%s\", \"cmdline\": \"%s\", "
+		 "\"on_poweroff\": \"preserve\", \"on_crash\": \"preserve\"}",
 		 name, img, cmdline);
 	free(img);
 	cfg = harness_write_config(k, name, json);

@@ -108,12 +108,14 @@ static void boot_and_report(unsigned vcpus)
 	k = harness_kxend_start();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
 	snprintf(name, sizeof(name), "linux%u", vcpus);
+	/* preserve: the state is checked after the guest powered off. */
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"%s\", \"memory\": 128, \"vcpus\": %u, "
 		 "\"kernel\": \"%s\", \"ramdisk\": \"%s\", \"cmdline\": "
 		 "\"console=ttyS0 quiet kxen.test=report noxsave "
 		 "clearcpuid=popcnt,smap,erms,fsrm tsc=reliable "
-		 "mitigations=off percpu_alloc=page\"}",
+		 "mitigations=off percpu_alloc=page\", "
+		 "\"on_poweroff\": \"preserve\", \"on_crash\": \"preserve\"}",
 		 name, vcpus, kernel, initrd);
 	cfg = harness_write_config(k, name, json);
 	t0 = now_s();

@@ -256,6 +256,32 @@ static void test_status_enable(void)
 	fx_free(f);
 }
 
+/* The fixed power button (ACPI §4.8.2.2.1.1): PWRBTN_STS, SCI only
+ * while PWRBTN_EN, cleared by writing 1. */
+static void test_power_button(void)
+{
+	struct fx *f = fx_new();
+
+	CU_ASSERT_FALSE(pmtimer_power_button(f->p)); /* not enabled yet */
+	CU_ASSERT_EQUAL(in(f, STS, 2) & 0x0100, 0x0100);
+	CU_ASSERT_NOT_EQUAL(f->sci, IRQ_ASSERT);
+	out(f, EN, 2, 0x0100); /* enabling with the status set: SCI */
+	CU_ASSERT_EQUAL(f->sci, IRQ_ASSERT);
+	out(f, STS, 2, 0x0100);
+	CU_ASSERT_EQUAL(in(f, STS, 2) & 0x0100, 0);
+	CU_ASSERT_EQUAL(f->sci, IRQ_DEASSERT);
+	CU_ASSERT_TRUE(pmtimer_power_button(f->p));
+	CU_ASSERT_EQUAL(f->sci, IRQ_ASSERT);
+	CU_ASSERT_TRUE(pmtimer_power_button(f->p)); /* again: still one */
+	CU_ASSERT_EQUAL(f->sci, IRQ_ASSERT);
+	out(f, STS, 2, 0x0100);
+	CU_ASSERT_EQUAL(f->sci, IRQ_DEASSERT);
+	/* Other status bits are left alone. */
+	CU_ASSERT_EQUAL(in(f, STS, 2) & ~0x0001u, 0);
+	CU_ASSERT_FALSE(f->bad);
+	fx_free(f);
+}
+
 static void test_control(void)
 {
 	struct fx *f = fx_new();
@@ -415,6 +441,7 @@ int kxen_suite_pmtimer(void)
 	    !CU_add_test(s, "PM1 status/enable, write-1-clear, SCI",
 			 test_status_enable) ||
 	    !CU_add_test(s, "PM1 control, SLP_EN", test_control) ||
+	    !CU_add_test(s, "fixed power button", test_power_button) ||
 	    !CU_add_test(s, "save/load, reset", test_save_load) ||
 	    !CU_add_test(s, "random accesses", test_random))
 		return -1;

@@ -47,6 +47,9 @@ tools_kxl_SOURCES = \
 	tools/toolstack/main.c \
 	tools/toolstack/commands.c \
 	tools/toolstack/create.c \
+	tools/toolstack/monitor.c \
+	tools/toolstack/monitor.h \
+	tools/toolstack/power.c \
 	tools/toolstack/dm_spawn.c \
 	tools/toolstack/dm_spawn.h \
 	tools/toolstack/console.c \

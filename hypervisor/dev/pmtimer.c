@@ -227,6 +227,21 @@ int pmtimer_io(void *opaque, uint64_t port, unsigned size, bool is_write,
 	return 0;
 }
 
+/* The fixed power button (§4.8.2.2.1.1): a press sets PWRBTN_STS, which
+ * raises the SCI while PWRBTN_EN is set; the OS clears it by writing 1. */
+bool pmtimer_power_button(struct pmtimer *t)
+{
+	bool enabled;
+
+	LOCK(t);
+	sync_status(t, vtimer_now(t->vt));
+	t->sts |= PWRBTN_STS;
+	enabled = (t->en & PWRBTN_STS) != 0; /* PWRBTN_EN: same bit */
+	update_sci(t);
+	UNLOCK(t);
+	return enabled;
+}
+
 /* ---- lifecycle ----------------------------------------------------- */
 
 /* Caller holds the lock: counter from 0 at now, all bits clear. */

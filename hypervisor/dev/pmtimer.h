@@ -45,6 +45,10 @@ void pmtimer_reset(struct pmtimer *t);
 int pmtimer_io(void *opaque, uint64_t port, unsigned size, bool is_write,
 	       uint64_t *val);
 
+/* Press the ACPI fixed power button: PM1_STS.PWRBTN_STS, and the SCI
+ * if the guest set PM1_EN.PWRBTN_EN. Returns whether it had. */
+bool pmtimer_power_button(struct pmtimer *t);
+
 struct pmtimer_save {
 	uint64_t base_vclock; /* virtual ns at which the counter was 0 */
 	uint16_t pm1_sts;

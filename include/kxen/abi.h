@@ -76,9 +76,9 @@ enum kxen_op {
 	KXEN_OP_DM_REMOTE_SHUTDOWN = 32,
 	KXEN_OP_RESTRICT = 33,
 	KXEN_OP_DOMAIN_LOG = 34,
+	KXEN_OP_DOMAIN_SEND_TRIGGER = 35,
 	/* Reserved for this batch's work so parallel changes do not collide:
-	 * 35 send trigger (power button), 38-39 test devices (issue 9),
-	 * 41 statistics (issue 6). */
+	 * 38-39 test devices (issue 9), 41 statistics (issue 6). */
 	KXEN_OP_DOMAIN_SET_CPUID = 36,
 	KXEN_OP_HOST_CPUID_POLICY = 37,
 	KXEN_OP_DOMAIN_EXIT_STATS = 40, /* kxl stat: DM and vCPU counters */
@@ -469,6 +469,30 @@ struct kxen_dm_shutdown {
 	uint32_t domid;
 	uint32_t reason; /* KXEN_SHUTDOWN_* */
 };
+/*
+ * KXEN_OP_DOMAIN_SEND_TRIGGER (xc_domain_send_trigger): the trigger
+ * numbers are Xen's XEN_DOMCTL_SENDTRIGGER_*. POWER presses the ACPI
+ * fixed power button (PM1_STS.PWRBTN_STS and SCI); NMI sends an NMI to
+ * vCPU `vcpu`. RESET, INIT and SLEEP (our FADT has no fixed sleep
+ * button) are -EOPNOTSUPP as on Xen HVM; other numbers -EINVAL. A paused
+ * domain gets -EBUSY (the guest could not answer), one that has shut
+ * down or crashed -ESHUTDOWN.
+ */
+#define KXEN_TRIGGER_NMI 0u
+#define KXEN_TRIGGER_RESET 1u
+#define KXEN_TRIGGER_INIT 2u
+#define KXEN_TRIGGER_POWER 3u
+#define KXEN_TRIGGER_SLEEP 4u
+/* flags: with POWER, the guest's next power-off counts as a reboot
+ * (kxl reboot: a PC has no reboot button). */
+#define KXEN_TRIGGER_F_REBOOT 0x1u
+struct kxen_send_trigger {
+	uint32_t domid;
+	uint32_t trigger; /* KXEN_TRIGGER_* */
+	uint32_t vcpu;	  /* NMI: the target; others: must be < max_vcpus */
+	uint32_t flags;	  /* KXEN_TRIGGER_F_* */
+};
+
 /* KXEN_OP_RESTRICT: request kxen_domid_req. From then on this
  * connection may act on that domain only (xendevicemodel_restrict). */
 

@@ -88,6 +88,7 @@ typedef int (*dm_gsi_fn)(xendevicemodel_handle *, domid_t, unsigned int,
 typedef int (*dm_msi_fn)(xendevicemodel_handle *, domid_t, uint64_t, uint32_t);
 typedef int (*dm_shutdown_fn)(xendevicemodel_handle *, domid_t, unsigned int);
 typedef int (*dm_restrict_fn)(xendevicemodel_handle *, domid_t);
+typedef int (*trigger_fn)(xc_interface *, uint32_t, uint32_t, uint32_t);
 
 static const open_fn p_open = xc_interface_open;
 static const close_fn p_close = xc_interface_close;
@@ -95,6 +96,7 @@ static const create_fn p_create = xc_domain_create;
 static const domid_fn p_pause = xc_domain_pause;
 static const domid_fn p_unpause = xc_domain_unpause;
 static const domid_fn p_destroy = xc_domain_destroy;
+static const trigger_fn p_trigger = xc_domain_send_trigger;
 static const getinfolist_fn p_getinfolist = xc_domain_getinfolist;
 static const max_vcpus_fn p_max_vcpus = xc_domain_max_vcpus;
 static const setmaxmem_fn p_setmaxmem = xc_domain_setmaxmem;
@@ -149,6 +151,12 @@ SAME_TYPE(ioservid_t, uint16_t);
 SAME_TYPE(domid_t, uint16_t);
 SAME_TYPE(xenevtchn_port_or_error_t, int);
 _Static_assert(XENEVTCHN_NO_CLOEXEC == 1, "XENEVTCHN_NO_CLOEXEC");
+_Static_assert(XEN_DOMCTL_SENDTRIGGER_NMI == 0 &&
+		   XEN_DOMCTL_SENDTRIGGER_RESET == 1 &&
+		   XEN_DOMCTL_SENDTRIGGER_INIT == 2 &&
+		   XEN_DOMCTL_SENDTRIGGER_POWER == 3 &&
+		   XEN_DOMCTL_SENDTRIGGER_SLEEP == 4,
+	       "XEN_DOMCTL_SENDTRIGGER_*");
 _Static_assert(HVM_IOREQSRV_BUFIOREQ_OFF == 0 &&
 		   HVM_IOREQSRV_BUFIOREQ_LEGACY == 1 &&
 		   HVM_IOREQSRV_BUFIOREQ_ATOMIC == 2,
@@ -300,6 +308,7 @@ int compat_use(xc_interface *xch, xenforeignmemory_handle *fmem)
 	p = p_fmem_map(fmem, domid, 3, 1, &pfn, &err);
 	if (p)
 		p_fmem_unmap(fmem, p, 1);
+	err += p_trigger(xch, domid, XEN_DOMCTL_SENDTRIGGER_POWER, 0);
 	return err + p_destroy(xch, domid) + p_fmem_close(fmem) + p_close(xch) +
 	       (p_fmem_open(NULL, 0) != NULL) + (p_open(NULL, NULL, 0) != NULL);
 }

@@ -9,6 +9,7 @@
 KXEN_TEST_GUESTS = \
 	tests/guests/hello.bin \
 	tests/guests/crash.bin \
+	tests/guests/power.bin \
 	tests/guests/spin.bin \
 	tests/guests/platform.bin \
 	tests/guests/softint.bin \
@@ -24,6 +25,7 @@ KXEN_GUEST_COMMON = \
 EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/hello.S \
 	tests/guests/crash.S \
+	tests/guests/power.S \
 	tests/guests/spin.S \
 	tests/guests/platform.S \
 	tests/guests/softint.S \
@@ -53,6 +55,10 @@ tests/guests/crash.o: $(srcdir)/tests/guests/crash.S $(KXEN_GUEST_COMMON)
 	@$(MKDIR_P) tests/guests
 	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
 		-c -o $@ $(srcdir)/tests/guests/crash.S
+tests/guests/power.o: $(srcdir)/tests/guests/power.S $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/power.S
 tests/guests/spin.o: $(srcdir)/tests/guests/spin.S $(KXEN_GUEST_COMMON)
 	@$(MKDIR_P) tests/guests
 	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
@@ -62,6 +68,8 @@ tests/guests/hello.elf: tests/guests/hello.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/hello.o
 tests/guests/crash.elf: tests/guests/crash.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/crash.o
+tests/guests/power.elf: tests/guests/power.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/power.o
 tests/guests/spin.elf: tests/guests/spin.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/spin.o
 
@@ -69,6 +77,8 @@ tests/guests/hello.bin: tests/guests/hello.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/hello.elf $@
 tests/guests/crash.bin: tests/guests/crash.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/crash.elf $@
+tests/guests/power.bin: tests/guests/power.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/power.elf $@
 tests/guests/spin.bin: tests/guests/spin.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/spin.elf $@
 

@@ -15,8 +15,7 @@
 
 #define LIST_MAX 1024u
 
-/* Resolve NAME|ID; prints the error. */
-static int lookup(xc_interface *xch, const char *arg, uint32_t *domid)
+int kxl_lookup(xc_interface *xch, const char *arg, uint32_t *domid)
 {
 	if (kxc_domain_lookup(xch, arg, domid) == 0)
 		return 0;
@@ -43,7 +42,7 @@ static int domain_op(int argc, char **argv, int (*op)(xc_interface *, uint32_t),
 	xch = kxl_open();
 	if (!xch)
 		return KXL_EXIT_FAIL;
-	if (lookup(xch, argv[1], &domid) == 0) {
+	if (kxl_lookup(xch, argv[1], &domid) == 0) {
 		if (op(xch, domid) == 0)
 			rc = 0;
 		else
@@ -105,7 +104,7 @@ static int list_all(xc_interface *xch, const char *only)
 	uint32_t want = 0;
 	int n, i;
 
-	if (only && lookup(xch, only, &want) < 0)
+	if (only && kxl_lookup(xch, only, &want) < 0)
 		return KXL_EXIT_FAIL;
 	n = kxc_domain_list(xch, want, only ? 1 : LIST_MAX, info);
 	if (n < 0) {

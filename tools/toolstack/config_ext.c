@@ -26,8 +26,13 @@ static const char *const ext_names[X_COUNT] = {
 const char kxl_config_ext_keys[] =
     "ramdisk, cpuid, on_poweroff, on_reboot, on_crash, serial";
 
-static const char *const action_names[KXL_ACTION_COUNT] = {
-    "destroy", "restart", "preserve", "rename-restart"};
+static const char *const action_names[KXL_ACTION_COUNT] = {"destroy", "restart",
+							   "preserve"};
+/* xl's other actions need what kxen lacks: renaming a live domain
+ * (rename-restart), core dumps (coredump-*), soft reset. */
+static const char *const xl_only_actions[] = {
+    "rename-restart", "coredump-destroy", "coredump-restart", "soft-reset"};
+#define NR_XL_ONLY (sizeof(xl_only_actions) / sizeof(xl_only_actions[0]))
 static const char *const serial_names[] = {"pty", "none", "console"};
 #define NR_SERIAL (sizeof(serial_names) / sizeof(serial_names[0]))
 
@@ -143,8 +148,16 @@ static int set_action(struct ectx *c, yajl_val v, enum kxl_action *a)
 {
 	unsigned int i = 0;
 
+	for (i = 0; YAJL_IS_STRING(v) && i < NR_XL_ONLY; i++)
+		if (strcmp(v->u.string, xl_only_actions[i]) == 0)
+			return fail(c,
+				    "is '%s', an xl action kxen does not "
+				    "support (no domain rename, core dumps or "
+				    "soft reset): use destroy, restart or "
+				    "preserve",
+				    v->u.string);
 	if (choose(c, v, action_names, KXL_ACTION_COUNT,
-		   "destroy, restart, preserve, rename-restart", &i) < 0)
+		   "destroy, restart, preserve", &i) < 0)
 		return -1;
 	*a = (enum kxl_action)i;
 	return 0;

@@ -7,12 +7,18 @@
 /* Exit statuses: failure of the operation, and a bad command line. */
 #define KXL_EXIT_FAIL 1
 #define KXL_EXIT_USAGE 2
+/* kxl create -w: the guest crashed (README, "Lifecycle"). Even, so it
+ * differs from every isa-debug-exit status ((value << 1) | 1). */
+#define KXL_EXIT_CRASH 4
 
 /* Print "kxl: <message>" on stderr (one line). */
 void kxl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Connect to kxend, printing the reason on failure. */
 xc_interface *kxl_open(void);
+
+/* Resolve NAME|ID, printing the error (one line). */
+int kxl_lookup(xc_interface *xch, const char *arg, uint32_t *domid);
 
 int kxl_cmd_create(int argc, char **argv);
 int kxl_cmd_list(int argc, char **argv);
@@ -23,5 +29,7 @@ int kxl_cmd_dmesg(int argc, char **argv);
 int kxl_cmd_info(int argc, char **argv);
 int kxl_cmd_console(int argc, char **argv);
 int kxl_cmd_stat(int argc, char **argv);
+int kxl_cmd_shutdown(int argc, char **argv);
+int kxl_cmd_reboot(int argc, char **argv);
 
 #endif /* KXL_KXL_H */

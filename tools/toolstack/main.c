@@ -41,11 +41,20 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-    {"create", kxl_cmd_create, "[-c] FILE.json",
-     "build and start a domain (-c: attach its console)"},
+    {"create", kxl_cmd_create, "[-c|-F|-w] FILE.json",
+     "build and start a domain, watched per on_poweroff/on_reboot/"
+     "on_crash\n"
+     "                                (-c: attach its console; -F: watch in "
+     "the foreground until it is gone;\n"
+     "                                -w: as -F, exit 0 on power-off/reboot, "
+     "4 on a crash, or the guest's exit status)"},
     {"console", kxl_cmd_console, "NAME|ID",
      "attach to a domain's serial console (Ctrl-] detaches)"},
     {"list", kxl_cmd_list, "[NAME|ID]", "list domains"},
+    {"shutdown", kxl_cmd_shutdown, "[-w] [-t S] NAME|ID",
+     "press the ACPI power button (-w: wait up to S s, default 60)"},
+    {"reboot", kxl_cmd_reboot, "[-w] [-t S] NAME|ID",
+     "as shutdown, its power-off then counts as a reboot (on_reboot)"},
     {"destroy", kxl_cmd_destroy, "NAME|ID", "end a domain at once"},
     {"pause", kxl_cmd_pause, "NAME|ID", "stop a domain's vCPUs"},
     {"unpause", kxl_cmd_unpause, "NAME|ID", "resume a paused domain"},
@@ -65,7 +74,7 @@ static void usage(FILE *f)
 		   "kxend's socket is DIR/kxend.sock (DIR defaults to "
 		   "$KXEN_RUNDIR, then /run/kxen).\n\nCommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-8s %-14s %s\n", commands[i].name,
+		fprintf(f, "  %-8s %-20s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
 }
 
