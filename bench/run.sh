@@ -1,147 +1,263 @@
 #!/usr/bin/env bash
-# kxen benchmarks (not part of `make check`): run from the build tree
-# after `make` (and scripts/build-default-guest.sh for the Linux boot).
-# Prints a table and writes bench/results-<date>.csv in the build tree.
+# kxen benchmarks, side by side with QEMU+KVM and a raw-KVM floor (not
+# part of `make check`). One command does it all:
 #
-#   forwarded port write, spin then block  ioreq round trip to kxen-dm
-#   forwarded port write, block only       the same, KXEN_IOREQ_SPIN_NS=0
-#   syscall (user mode, PVM completion)    tests/guests/syscall.bin
-#   Linux to user space                    the default guest, wall clock
+#   sudo bench/run.sh [BUILDDIR]     (BUILDDIR: default the current
+#                                     directory, which must hold a
+#                                     configured build tree)
 #
-# Figures come from kxend's log timestamps around the guest's own
-# start/end lines, medians of RUNS runs. Issue 6 adds the QEMU peers.
+# It installs QEMU and gnuplot if missing (bench/install-deps.sh), builds
+# what it runs (kxend, kxl, kxen-dm, bench/kvm-floor, the bench guest,
+# the default Linux guest), then measures:
+#
+#   1. exit cost per path: bench/guests/exitbench.elf does N accesses
+#      per path (in-core PIT and LAPIC, kxen-dm UART and MMIO page, an
+#      unclaimed port) under kxen, QEMU (microvm and pc, in-kernel and
+#      userspace irqchip) and kvm-floor; ns per access, median of RUNS
+#   2. interrupts: UART THRE round trip (guest port write -> device
+#      model -> IRQ 4 -> guest handler) and a 1 kHz LAPIC timer's tick
+#      intervals as the guest sees them
+#   3. boot: create -> power-off of the same guest, and the default
+#      Linux guest to its first console line and to user space; QEMU's
+#      Linux boot of the same kernel as far as it gets
+#   4. footprint: RSS of kxend, its per-domain processes and kxen-dm
+#      for 1 and FOOTPRINT_GUESTS idle Linux guests; QEMU's per VM
+#   5. the earlier figures: forwarded I/O spin vs block, user syscall
+#
+# Output: a table on stdout and bench/out/YYYYmmdd-HHMMSS/ in the build
+# tree with results.csv, table.txt, *.png and the logs. Environment:
+# RUNS (5), LINUX_RUNS (3), FOOTPRINT_GUESTS (20), FOOTPRINT_MEM (64),
+# FOOTPRINT_TIMEOUT (900 s), QEMU_LINUX_TIMEOUT (150 s), SKIP (space-separated sections to skip:
+# exits irq boot linux footprint legacy).
 set -euo pipefail
 
-me=bench
-builddir=$(pwd)
-kxend="$builddir/hypervisor/kxend"
-kxl="$builddir/tools/kxl"
-guests="$builddir/tests/guests"
-RUNS=${RUNS:-3}
-for f in "$kxend" "$kxl" "$guests/serial.bin" "$guests/syscall.bin"; do
-	[ -e "$f" ] || { echo "$me: $f missing: run make first (in the build tree)" >&2; exit 1; }
-done
+S=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "${1:-.}" && pwd)
+RUNS=${RUNS:-5}
+LINUX_RUNS=${LINUX_RUNS:-3}
+FOOTPRINT_GUESTS=${FOOTPRINT_GUESTS:-20}
+FOOTPRINT_MEM=${FOOTPRINT_MEM:-64}
+QEMU_LINUX_TIMEOUT=${QEMU_LINUX_TIMEOUT:-150}
+FOOTPRINT_TIMEOUT=${FOOTPRINT_TIMEOUT:-900}
+SKIP=" ${SKIP:-} "
+EXITS_N=2000
 
-tmp=$(mktemp -d /tmp/kxen-bench.XXXXXX)
-export KXEN_RUNDIR="$tmp/run" KXEN_LOGDIR="$tmp/log"
-pid=
-stop_kxend() {
-	[ -n "$pid" ] || return 0
-	for d in $("$kxl" list 2>/dev/null | awk 'NR>1 {print $1}'); do
-		"$kxl" destroy "$d" >/dev/null 2>&1 || true
-	done
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=
-}
-trap 'stop_kxend; rm -rf "$tmp"' EXIT
-
-start_kxend() {
-	rm -rf "$tmp/run" "$tmp/log"
-	mkdir -p "$tmp/run" "$tmp/log"
-	env "$@" "$kxend" -F --rundir "$tmp/run" --logdir "$tmp/log" \
-		>"$tmp/kxend.out" 2>&1 &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -S "$tmp/run/kxend.sock" ] && return 0
-		sleep 0.1
-	done
-	echo "$me: kxend did not start" >&2
+if [ ! -f "$B/Makefile" ]; then
+	echo "bench: $B is not a configured build tree: run from one or pass it (bench/run.sh BUILDDIR)" >&2
 	exit 1
-}
-
-# Seconds (with ms) of the last kxend.log line matching (domain ids are
-# reused, so earlier runs' lines may match too).
-stamp() {
-	grep -- "$1" "$tmp/log/kxend.log" | tail -n 1 | cut -d' ' -f1 |
-		sed 's/Z$//' | xargs -I{} date -u -d {} +%s.%N
-}
-
-# run_guest NAME IMAGE CMDLINE DEVICES START END -> seconds between the
-# domain's log lines "dID: START" and "dID: END" (domain ids keep runs
-# apart in the one log).
-run_guest() {
-	local devices= id a b
-	[ -n "$4" ] && devices=",\"devices\":\"$4\""
-	printf '{"name":"%s","memory":16,"kernel":"%s","cmdline":"%s"%s}\n' \
-		"$1" "$2" "$3" "$devices" >"$tmp/$1.json"
-	id=$("$kxl" create "$tmp/$1.json" | sed -n 's/.*created with id \([0-9]*\).*/\1/p')
-	local before
-	before=$(grep -c -- "d$id: $6" "$tmp/log/kxend.log" || true)
-	for _ in $(seq 1200); do
-		[ "$(grep -c -- "d$id: $6" "$tmp/log/kxend.log" || true)" -gt "$before" ] && break
-		sleep 0.1
-	done
-	a=$(stamp "d$id: $5")
-	b=$(stamp "d$id: $6")
-	"$kxl" destroy "$1" >/dev/null
-	echo "$b - $a" | bc -l
-}
-
-median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-
-per_op_us() { # seconds count -> microseconds per op
-	echo "scale=2; $1 * 1000000 / $2" | bc -l
-}
-
-seq_bench() { # env for kxend...
-	local t=()
-	start_kxend "$@"
-	for i in $(seq "$RUNS"); do
-		t+=("$(run_guest "seq$i" "$guests/serial.bin" seq com1,seqcheck \
-			"domain 'seq$i' created" "guest: seq: writes=")")
-	done
-	stop_kxend
-	printf '%s\n' "${t[@]}" | median
-}
-
-syscall_bench() {
-	local t=()
-	start_kxend
-	for i in $(seq "$RUNS"); do
-		t+=("$(run_guest "sys$i" "$guests/syscall.bin" "" "" \
-			"guest: syscall: start" "guest: syscall: ok")")
-	done
-	stop_kxend
-	printf '%s\n' "${t[@]}" | median
-}
-
-spin=$(seq_bench)
-block=$(seq_bench KXEN_IOREQ_SPIN_NS=0)
-sys=$(syscall_bench)
-
-linux=n/a
-if [ -e "$builddir/guest/vmlinux" ] && [ -e "$builddir/guest/initramfs.cpio" ]; then
-	start_kxend
-	sed -e "s|\"../guest/vmlinux\"|\"$builddir/guest/vmlinux\"|" \
-		-e "s|\"../guest/initramfs.cpio\"|\"$builddir/guest/initramfs.cpio\"|" \
-		-e 's|"console=ttyS0 |"console=ttyS0 kxen.test=poweroff |' \
-		"$(cd "$(dirname "$0")/.." && pwd)/examples/default.json" >"$tmp/linux.json"
-	t0=$(date +%s.%N)
-	"$kxl" create "$tmp/linux.json" >/dev/null
-	for _ in $(seq 1200); do
-		grep -q 'userspace up' "$tmp/log/console-default.log" 2>/dev/null && break
-		sleep 0.1
-	done
-	linux=$(echo "scale=1; ($(date +%s.%N) - $t0) / 1" | bc -l)
-	stop_kxend
 fi
+if [ ! -w /dev/kvm ]; then
+	echo "bench: cannot open /dev/kvm for writing: run as root (sudo bench/run.sh)" >&2
+	exit 1
+fi
+bash "$S/bench/install-deps.sh"
+echo "bench: building (make in $B)"
+make -C "$B" -j2 -s hypervisor/kxend tools/kxl dm/kxen-dm bench/kvm-floor \
+	bench/guests/exitbench.elf tests/guests/serial.bin \
+	tests/guests/syscall.bin >/dev/null
+case "$SKIP" in *" linux "*) ;; *) make -C "$B" -s guest/initramfs.cpio >/dev/null ;; esac
 
-host="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
-[ -e /sys/module/kvm_pvm ] && host="$host, /dev/kvm: PVM"
-printf '%-44s %12s\n' "benchmark ($RUNS runs, median)" "figure"
-printf '%-44s %9s us\n' "forwarded port write, spin then block" "$(per_op_us "$spin" 100000)"
-printf '%-44s %9s us\n' "forwarded port write, block only" "$(per_op_us "$block" 100000)"
-printf '%-44s %9s us\n' "syscall from user mode" "$(per_op_us "$sys" 100000)"
-printf '%-44s %9s s\n' "Linux: kxl create to user space" "$linux"
-echo "host: $host"
-csv="$builddir/bench/results-$(date -u +%Y%m%dT%H%M%SZ).csv"
-mkdir -p "$builddir/bench"
-{
-	echo "benchmark,value,unit"
-	echo "ioreq_spin,$(per_op_us "$spin" 100000),us"
-	echo "ioreq_block,$(per_op_us "$block" 100000),us"
-	echo "syscall,$(per_op_us "$sys" 100000),us"
-	echo "linux_userspace,$linux,s"
-} >"$csv"
-echo "wrote $csv"
+out="$B/bench/out/$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+tmp=$(mktemp -d /tmp/kxen-bench.XXXXXX)
+. "$S/bench/lib.sh"
+. "$S/bench/boot.sh"
+trap 'kxend_stop; cp -r "$tmp/log" "$out/logs" 2>/dev/null; cp "$tmp"/*.err "$tmp"/*.out "$out/" 2>/dev/null; rm -rf "$tmp"' EXIT
+echo "section,metric,monitor,value,unit" >"$out/results.csv"
+started=$(now)
+TSC_KHZ=$("$FLOOR" --tsc-khz)
+
+say() { echo "$*" | tee -a "$out/table.txt"; }
+skipped() { case "$SKIP" in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---- 1. exit cost per path ----
+
+PATHS="pit-read pit-write lapic-read lapic-write uart-read uart-write dm-mmio-read dm-mmio-write unclaimed-read unclaimed-write"
+
+path_label() {
+	case "$1" in
+	lapic-per-ms) echo "LAPIC counts/ms, by expiry" ;;
+	lapic-ccr-per-ms) echo "LAPIC counts/ms, by current count" ;;
+	pit-*) echo "PIT port ${1#pit-} (kxen: core)" ;;
+	lapic-*) echo "LAPIC MMIO ${1#lapic-} (kxen: core)" ;;
+	uart-*) echo "UART scratch ${1#uart-} (kxen: DM)" ;;
+	dm-mmio-*) echo "MMIO page ${1#dm-mmio-} (kxen: DM)" ;;
+	unclaimed-*) echo "unclaimed port ${1#unclaimed-}" ;;
+	loop) echo "loop overhead (subtracted)" ;;
+	esac
+}
+
+bench_exits() {
+	local mon r f
+	for r in $(seq "$RUNS"); do
+		for mon in $MONITORS; do
+			monitor_run "$mon" "exits $EXITS_N" 120 >"$tmp/exits-$mon-$r.txt"
+		done
+	done
+	# ns per access of each (monitor, path), median over runs; then
+	# minus the loop's own ns (the same guest instructions, no exit).
+	for mon in $MONITORS; do
+		for p in loop $PATHS; do
+			for r in $(seq "$RUNS"); do
+				f="$tmp/exits-$mon-$r.txt"
+				awk -v p="$p" -v k="$TSC_KHZ" '$1 == "exit" && $2 == p {
+					split($3, n, "="); split($4, c, "=")
+					printf "%.1f\n", c[2] * 1000000 / (n[2] * k) }' "$f"
+			done | stat median >"$tmp/med-$mon-$p"
+		done
+		for p in $PATHS; do
+			local v l
+			v=$(cat "$tmp/med-$mon-$p")
+			l=$(cat "$tmp/med-$mon-loop")
+			[ "$v" = n/a ] || [ "$l" = n/a ] || v=$(echo "$v - $l" | bc -l)
+			row exits "$p" "$mon" "$(fmt "$v" 0)" ns
+		done
+		row exits loop "$mon" "$(fmt "$(cat "$tmp/med-$mon-loop")" 0)" ns
+	done
+	say ""
+	say "1. Exit cost per path: ns per access, loop overhead subtracted (median of $RUNS runs of $EXITS_N)"
+	table_by_monitor exits "loop $PATHS"
+	plot_exits
+}
+
+# table_by_monitor SECTION "METRICS": one row per metric, a column per
+# monitor, values from results.csv.
+table_by_monitor() {
+	local line m mon label
+	line=$(printf '%-36s' "")
+	for mon in $MONITORS; do line+=$(printf ' %11.11s' "${mon#qemu-}"); done
+	say "$line"
+	for m in $2; do
+		label=$(path_label "$m")
+		line=$(printf '%-36.36s' "${label:-$m}")
+		for mon in $MONITORS; do
+			line+=$(printf ' %11s' "$(csv_get "$1" "$m" "$mon")")
+		done
+		say "$line"
+	done
+	say "(monitors: kxen; QEMU microvm/pc with kernel-irqchip=on (kirq) or off (uirq); kvm-floor: bare KVM_RUN loop)"
+}
+
+csv_get() { # SECTION METRIC MONITOR
+	awk -F, -v s="$1" -v m="$2" -v o="$3" '$1 == s && $2 == m && $3 == o {v = $4}
+		END {print (v == "" ? "-" : v)}' "$out/results.csv"
+}
+
+plot_exits() {
+	local dat="$out/exits.dat"
+	{
+		printf 'path'
+		for mon in $MONITORS; do printf ' %s' "$mon"; done
+		echo
+		for p in $PATHS; do
+			printf '%s' "$p"
+			for mon in $MONITORS; do
+				v=$(csv_get exits "$p" "$mon")
+				case "$v" in - | n/a) v=0 ;; esac
+				printf ' %s' "$v"
+			done
+			echo
+		done
+	} >"$dat"
+	gnuplot <<-EOF 2>>"$tmp/gnuplot.err" || echo "bench: gnuplot failed (see gnuplot.err)"
+		set terminal pngcairo size 1200,600
+		set output "$out/exits.png"
+		set title "Exit cost per path (ns per access, loop subtracted; $(hostname), $(nproc) CPUs)"
+		set style data histograms
+		set style histogram clustered gap 1
+		set style fill solid border -1
+		set logscale y
+		set ylabel "ns per access (log)"
+		set xtics rotate by -30
+		set key top left
+		plot for [i=2:$(( $(echo "$MONITORS" | wc -w) + 1 ))] "$dat" using i:xtic(1) title columnheader(i)
+	EOF
+}
+
+# ---- 2. interrupts ----
+
+IRQ_N=200
+TICKS=1000
+
+# stats_row SECTION MONITOR FILE: min/median/p99/max (us) of the cycle
+# counts on the lines of FILE.
+stats_row() {
+	local s v
+	for s in min median p99 max; do
+		v=$(sed 's/.*cycles=//' "$3" | stat "$s")
+		[ "$v" = n/a ] || v=$(fmt "$(us_of "$v")" 1)
+		row "$1" "$s" "$2" "$v" us
+	done
+	row "$1" samples "$2" "$(wc -l <"$3")" count
+}
+
+bench_irq() {
+	local mon
+	for mon in $MONITORS; do
+		[ "$mon" = kvm-floor ] && continue # no devices, no interrupts
+		monitor_run "$mon" "irq $IRQ_N" 60 | grep '^irq ' >"$tmp/irq-$mon.txt" || true
+		stats_row irq "$mon" "$tmp/irq-$mon.txt"
+		monitor_run "$mon" "timer $TICKS $TSC_KHZ" 60 >"$tmp/timer-$mon.all" || true
+		grep '^tick ' "$tmp/timer-$mon.all" >"$tmp/timer-$mon.txt" || true
+		stats_row timer "$mon" "$tmp/timer-$mon.txt"
+		for k in lapic-ccr-per-ms lapic-per-ms; do
+			row timer "$k" "$mon" "$(sed -n "s/^$k=//p" "$tmp/timer-$mon.all" | head -n 1)" counts
+		done
+	done
+	say ""
+	say "2a. Interrupt round trip: guest writes UART IER -> device model raises IRQ 4 -> guest handler (us, $IRQ_N samples)"
+	table_by_monitor irq "min median p99 max samples"
+	say ""
+	say "2b. LAPIC timer at 1 kHz: tick interval seen by the guest (us, $TICKS ticks; 1000 = on time)"
+	table_by_monitor timer "min median p99 max samples lapic-per-ms lapic-ccr-per-ms"
+	plot_latency
+}
+
+plot_latency() {
+	local dat="$out/latency.dat"
+	{
+		echo "monitor irq_median irq_p99 tick_median tick_p99"
+		for mon in $MONITORS; do
+			[ "$mon" = kvm-floor ] && continue
+			printf '%s' "$mon"
+			for k in "irq median" "irq p99" "timer median" "timer p99"; do
+				v=$(csv_get $k "$mon")
+				case "$v" in - | n/a | '') v=0 ;; esac
+				printf ' %s' "$v"
+			done
+			echo
+		done
+	} >"$dat"
+	gnuplot <<-EOF 2>>"$tmp/gnuplot.err" || echo "bench: gnuplot failed (see gnuplot.err)"
+		set terminal pngcairo size 1000,500
+		set output "$out/latency.png"
+		set title "Interrupt round trip and 1 kHz LAPIC tick interval (us)"
+		set style data histograms
+		set style histogram clustered gap 1
+		set style fill solid border -1
+		set logscale y
+		set ylabel "us (log)"
+		plot for [i=2:5] "$dat" using i:xtic(1) title columnheader(i)
+	EOF
+}
+
+host_line() {
+	local h
+	h="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+	[ -e /sys/module/kvm_pvm ] && h="$h, /dev/kvm: PVM (guest CPL0 code emulated)"
+	echo "$h; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+say "kxen bench, $(date -u +%Y-%m-%dT%H:%MZ); host: $(host_line); guest TSC $TSC_KHZ kHz"
+kxend_start
+skipped exits || bench_exits
+skipped irq || bench_irq
+skipped boot || bench_boot_empty
+skipped linux || bench_boot_linux
+skipped footprint || bench_footprint
+skipped legacy || bench_legacy
+kxend_stop
+say ""
+say "total bench time: $(fmt "$(elapsed "$started")" 0) s; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+row bench total_time all "$(fmt "$(elapsed "$started")" 0)" s
+echo "bench: wrote $out/{results.csv,table.txt,*.png}"

@@ -14,6 +14,7 @@
 #include "dev/i8042.h"
 #include "dev/pci_host.h"
 #include "dev/pm_control.h"
+#include "dev/scratch_mmio.h"
 #include "kxen/abi.h"
 #include "serial.h"
 #include "xendevicemodel.h"
@@ -42,6 +43,7 @@ struct dm_devices {
 	struct pci_bus *pci;
 	struct i8042 *kbc;
 	struct pm_control *pm;
+	struct scratch_mmio *scratch;
 	struct seq_lane seq[2];
 	uint64_t hypercall_errors;
 };
@@ -50,9 +52,13 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } device_names[] = {
-    {"com1", DM_DEV_COM1},	 {"com2", DM_DEV_COM2},
-    {"pci", DM_DEV_PCI},	 {"i8042", DM_DEV_I8042},
-    {"pm", DM_DEV_PM},		 {"seqcheck", DM_DEV_SEQCHECK},
+    {"com1", DM_DEV_COM1},
+    {"com2", DM_DEV_COM2},
+    {"pci", DM_DEV_PCI},
+    {"i8042", DM_DEV_I8042},
+    {"pm", DM_DEV_PM},
+    {"seqcheck", DM_DEV_SEQCHECK},
+    {"benchmmio", DM_DEV_BENCHMMIO},
     {"default", DM_DEV_DEFAULT},
 };
 #define NR_NAMES (sizeof(device_names) / sizeof(device_names[0]))
@@ -81,7 +87,7 @@ int dm_devices_parse(const char *list, unsigned *mask, char *err, size_t errlen)
 			    err, errlen,
 			    "unknown device '%.*s' in --devices '%s' "
 			    "(known: com1, com2, pci, i8042, pm, seqcheck, "
-			    "default)",
+			    "benchmmio, default)",
 			    (int)len, p, list);
 			return -1;
 		}
@@ -271,6 +277,18 @@ static int make_seqcheck(struct dm_devices *d, char *err, size_t errlen)
 		   seq_io, &d->seq[1], err, errlen);
 }
 
+static int make_scratch(struct dm_devices *d, char *err, size_t errlen)
+{
+	d->scratch = scratch_mmio_create();
+	if (!d->scratch) {
+		snprintf(err, errlen, "cannot create the scratch MMIO page");
+		return -1;
+	}
+	return add(d, DM_SPACE_MMIO, SCRATCH_MMIO_BASE,
+		   SCRATCH_MMIO_BASE + SCRATCH_MMIO_SIZE - 1, DM_RANGE_RELATIVE,
+		   "benchmmio", scratch_mmio_io, d->scratch, err, errlen);
+}
+
 struct dm_devices *dm_devices_create(const struct dm_devices_config *cfg,
 				     char *err, size_t errlen)
 {
@@ -287,7 +305,8 @@ struct dm_devices *dm_devices_create(const struct dm_devices_config *cfg,
 	    ((m & DM_DEV_PCI) && make_pci(d, err, errlen) < 0) ||
 	    ((m & DM_DEV_I8042) && make_i8042(d, err, errlen) < 0) ||
 	    ((m & DM_DEV_PM) && make_pm(d, err, errlen) < 0) ||
-	    ((m & DM_DEV_SEQCHECK) && make_seqcheck(d, err, errlen) < 0)) {
+	    ((m & DM_DEV_SEQCHECK) && make_seqcheck(d, err, errlen) < 0) ||
+	    ((m & DM_DEV_BENCHMMIO) && make_scratch(d, err, errlen) < 0)) {
 		dm_devices_destroy(d);
 		return NULL;
 	}
@@ -306,6 +325,7 @@ void dm_devices_destroy(struct dm_devices *d)
 		i8042_destroy(d->kbc);
 	if (d->pm)
 		pm_control_destroy(d->pm);
+	scratch_mmio_destroy(d->scratch);
 	free(d);
 }
 

@@ -26,6 +26,7 @@
 #define DM_DEV_I8042 0x08u
 #define DM_DEV_PM 0x10u
 #define DM_DEV_SEQCHECK 0x20u
+#define DM_DEV_BENCHMMIO 0x40u /* bench/: scratch MMIO page */
 #define DM_DEV_DEFAULT (DM_DEV_COM1 | DM_DEV_PCI | DM_DEV_I8042 | DM_DEV_PM)
 
 /* Parse a --devices list into DM_DEV_* bits; -1 + one line in err. */

@@ -7,7 +7,8 @@ dm_libkxendev_a_SOURCES = \
 	dm/dev/uart16550.c dm/dev/uart16550.h \
 	dm/dev/pci_host.c dm/dev/pci_host.h \
 	dm/dev/i8042.c dm/dev/i8042.h \
-	dm/dev/pm_control.c dm/dev/pm_control.h
+	dm/dev/pm_control.c dm/dev/pm_control.h \
+	dm/dev/scratch_mmio.c dm/dev/scratch_mmio.h
 
 sbin_PROGRAMS += dm/kxen-dm
 dm_kxen_dm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dm

@@ -43,6 +43,7 @@ int kxen_suite_pvmpolicy(void); /* tests/test_policy.c: PVM kernel args */
 int kxen_suite_stat(void);	/* tests/test_stat.c: kxl stat */
 int kxen_suite_cpuid(void);	/* tests/test_cpuid.c: CPUID policy */
 int kxen_suite_monitor(void);	/* tests/test_monitor.c: on_*, shutdown */
+int kxen_suite_benchmmio(void); /* tests/test_scratch_mmio.c: bench page */
 
 /*
  * Mark the running test as skipped (counted apart from passes in the
