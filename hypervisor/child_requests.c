@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "test_devices.h"
 #include "evtchn.h"
 #include "ioreq.h"
 #include "irq.h"
@@ -437,6 +438,11 @@ int child_handle_request(struct domain *d, uint64_t owner, uint16_t op,
 		return do_set_cpuid(d, payload, len);
 	case KXEN_OP_DOMAIN_SEND_TRIGGER:
 		return do_send_trigger(d, payload);
+	case KXEN_OP_TEST_DEVICES:
+		if (check_domid(
+			d, ((const struct kxen_test_devices *)payload)->domid))
+			return -ESRCH;
+		return test_devices_setup(d, payload, len);
 	case KXEN_OP_CHILD_ATTACH:
 		domain_get_info(d, out);
 		return sizeof(struct kxen_domain_info);

@@ -22,6 +22,7 @@
 #include "irq.h"
 #include "log.h"
 #include "platform.h"
+#include "test_devices.h"
 #include "host.h"
 #include "vcpu.h"
 #include "vclock.h"
@@ -240,6 +241,7 @@ void domain_destroy(struct domain *d)
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; d->vcpus && i < d->max_vcpus; i++)
 		vcpu_join(d->vcpus[i]);
+	test_devices_destroy(d); /* lowers its lines: before the wires go */
 	platform_destroy(d);
 	ioreq_servers_destroy(d->ioreq);
 	evtchn_table_destroy(d->evtchn);
@@ -321,6 +323,7 @@ int domain_unpause(struct domain *d)
 		platform_unpause(d);
 	d->pause_count--;
 	d->cpuid_frozen = true; /* vCPUs may run from here on */
+	d->started = true;
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
@@ -389,6 +392,10 @@ void domain_get_info(struct domain *d, struct kxen_domain_info *info)
 		info->online_vcpus += d->vcpus[i]->online;
 	if (d->shutdown)
 		info->shutdown_reason = d->shutdown_reason;
+	if (d->shutdown && d->has_exit_status) {
+		info->exit_status = d->exit_status;
+		info->flags |= KXEN_INFO_EXIT_STATUS;
+	}
 	if (d->crashed)
 		snprintf(info->crash_reason, sizeof(info->crash_reason), "%s",
 			 d->crash_reason);
@@ -463,7 +470,8 @@ int domain_vcpu_getcontext(struct domain *d, unsigned vcpu,
 	return rc;
 }
 
-void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
+static void shutdown_with(struct domain *d, uint32_t reason, bool has_status,
+			  uint32_t status, const char *why)
 {
 	bool asked;
 	unsigned i;
@@ -475,9 +483,12 @@ void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
 	}
 	/* kxl reboot can only press the power button (a PC has no reboot
 	 * button): the power-off that answers it is the reboot asked for. */
-	asked = reason == KXEN_SHUTDOWN_POWEROFF && d->poweroff_is_reboot;
+	asked = reason == KXEN_SHUTDOWN_POWEROFF && d->poweroff_is_reboot &&
+		!has_status; /* an exit device's status is a plain exit */
 	d->shutdown = true;
 	d->shutdown_reason = asked ? KXEN_SHUTDOWN_REBOOT : reason;
+	d->has_exit_status = has_status;
+	d->exit_status = status;
 	for (i = 0; i < d->max_vcpus; i++)
 		vcpu_kick(d->vcpus[i]);
 	pthread_cond_broadcast(&d->cond);
@@ -485,6 +496,16 @@ void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
 	log_info(d->domid, "domain '%s' shut down: %s%s", d->name, why,
 		 asked ? " (counted as a reboot: kxl reboot asked for one)"
 		       : "");
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason, const char *why)
+{
+	shutdown_with(d, reason, false, 0, why);
+}
+
+void domain_shutdown_status(struct domain *d, uint32_t status, const char *why)
+{
+	shutdown_with(d, KXEN_SHUTDOWN_POWEROFF, true, status, why);
 }
 
 int domain_set_param(struct domain *d, uint32_t index, uint64_t value)

@@ -29,6 +29,9 @@ struct vhpet;
 struct pmtimer;
 struct evtchn_table;
 struct ioreq_servers;
+struct debugexit;
+struct testdev;
+struct fwcfg;
 
 struct domain {
 	uint32_t domid;
@@ -49,6 +52,12 @@ struct domain {
 	struct pmtimer *pm;
 	void *pm_adapter;
 
+	/* QEMU's test devices (issue 9, test_devices.h); NULL unless the
+	 * toolstack asked for them before the first unpause. */
+	struct debugexit *debugexit;
+	struct testdev *testdev;
+	struct fwcfg *fwcfg;
+
 	/* Device models (issue 4). */
 	struct evtchn_table *evtchn;
 	struct ioreq_servers *ioreq;
@@ -66,9 +75,12 @@ struct domain {
 	unsigned pause_count;
 	bool dying;
 	bool crashed;
+	bool started;		  /* unpaused at least once */
 	bool shutdown;		  /* the guest powered itself off */
 	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, set with shutdown */
 	bool poweroff_is_reboot;  /* kxl reboot pressed the power button */
+	bool has_exit_status;	  /* set with shutdown by an exit device */
+	uint32_t exit_status;
 	char crash_reason[128];
 
 	/* Counted per domain for `kxl stat` and the logs. */
@@ -94,6 +106,14 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 /* The guest asked to power off (ACPI S5): its vCPUs stop. */
 void domain_shutdown(struct domain *d, uint32_t reason, const char *why);
+
+/*
+ * The guest asked to end with an exit status (isa-debug-exit): a
+ * poweroff that also records status for the domain info
+ * (KXEN_INFO_EXIT_STATUS). Ignored, like domain_shutdown, once the
+ * domain has shut down or crashed.
+ */
+void domain_shutdown_status(struct domain *d, uint32_t status, const char *why);
 
 void domain_get_info(struct domain *d, struct kxen_domain_info *info);
 

@@ -104,6 +104,23 @@ int io_table_register(struct io_table *t, enum io_space space, uint64_t base,
 	return 0;
 }
 
+int io_table_unregister(struct io_table *t, enum io_space space, uint64_t base)
+{
+	struct io_space_table *s;
+	unsigned i;
+
+	if (!t || (space != IO_SPACE_PORT && space != IO_SPACE_MMIO))
+		return -EINVAL;
+	s = &t->space[space];
+	i = lower_bound(s, base);
+	if (i >= s->nr || s->ranges[i].base != base)
+		return -ENOENT;
+	memmove(&s->ranges[i], &s->ranges[i + 1],
+		(s->nr - i - 1) * sizeof(s->ranges[0]));
+	s->nr--;
+	return 0;
+}
+
 int io_table_access(struct io_table *t, enum io_space space, uint64_t addr,
 		    unsigned size, bool is_write, uint64_t *val)
 {

@@ -41,6 +41,12 @@ int io_table_register(struct io_table *t, enum io_space space, uint64_t base,
 		      void *opaque);
 
 /*
+ * Remove the range registered at base: only while no vCPU runs (a
+ * refused setup undoing its own registrations). 0 or -ENOENT.
+ */
+int io_table_unregister(struct io_table *t, enum io_space space, uint64_t base);
+
+/*
  * Dispatch one access to the core handler that owns addr. Returns 0 when
  * handled, -ENOENT when no core handler claims it (the caller then tries
  * the ioreq servers and finally io_table_unclaimed), or the handler's

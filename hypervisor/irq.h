@@ -32,9 +32,10 @@ enum irq_source {
 	IRQ_SRC_RTC,
 	IRQ_SRC_HPET,
 	IRQ_SRC_PM,
-	IRQ_SRC_DM,	/* the device model's set_isa_irq_level */
-	IRQ_SRC_DM_GSI, /* ... its set_irq_level */
-	IRQ_SRC_PCI,	/* ... its set_pci_intx_level (all devices ORed) */
+	IRQ_SRC_DM,	 /* the device model's set_isa_irq_level */
+	IRQ_SRC_DM_GSI,	 /* ... its set_irq_level */
+	IRQ_SRC_PCI,	 /* ... its set_pci_intx_level (all devices ORed) */
+	IRQ_SRC_TESTDEV, /* pc-testdev's lines (dev/testdev.h) */
 	IRQ_SRC_NR,
 };
 

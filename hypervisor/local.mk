@@ -21,7 +21,10 @@ hypervisor_libkxencore_a_SOURCES = \
 	hypervisor/dev/vrtc.c hypervisor/dev/vrtc.h \
 	hypervisor/dev/vhpet.c hypervisor/dev/vhpet.h \
 	hypervisor/dev/pmtimer.c hypervisor/dev/pmtimer.h \
-	hypervisor/cpuid_policy.c hypervisor/cpuid_policy.h
+	hypervisor/cpuid_policy.c hypervisor/cpuid_policy.h \
+	hypervisor/dev/debugexit.c hypervisor/dev/debugexit.h \
+	hypervisor/dev/testdev.c hypervisor/dev/testdev.h \
+	hypervisor/dev/fwcfg.c hypervisor/dev/fwcfg.h
 
 sbin_PROGRAMS += hypervisor/kxend
 hypervisor_kxend_SOURCES = \
@@ -39,6 +42,7 @@ hypervisor_kxend_SOURCES = \
 	hypervisor/vcpu_emulate.c \
 	hypervisor/pvm_syscall.c hypervisor/pvm_syscall.h \
 	hypervisor/platform.c hypervisor/platform.h \
+	hypervisor/test_devices.c hypervisor/test_devices.h \
 	hypervisor/ioreq.c hypervisor/ioreq.h
 hypervisor_kxend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 hypervisor_kxend_LDADD = hypervisor/libkxencore.a libctl/libkxenmsg.a \

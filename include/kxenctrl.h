@@ -116,4 +116,12 @@ int kxc_domain_set_cpuid(xc_interface *xch, uint32_t domid,
  */
 int kxc_domain_power_button(xc_interface *xch, uint32_t domid, int reboot);
 
+/*
+ * Give a domain that has never run QEMU's test devices
+ * (KXEN_OP_TEST_DEVICES): req's fields, with cmdline (NULL: "") as
+ * fw_cfg's kernel command line. -1 with errno as the op says.
+ */
+int kxc_test_devices(xc_interface *xch, const struct kxen_test_devices *req,
+		     const char *cmdline);
+
 #endif /* KXENCTRL_H */

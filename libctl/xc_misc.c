@@ -106,3 +106,24 @@ int kxc_domain_log(xc_interface *xch, uint32_t domid, const char *text)
 	return kxc_call(xch, KXEN_OP_DOMAIN_LOG, &req, sizeof(req.hdr) + len,
 			NULL, 0, NULL, NULL);
 }
+
+int kxc_test_devices(xc_interface *xch, const struct kxen_test_devices *req,
+		     const char *cmdline)
+{
+	union {
+		struct kxen_test_devices hdr;
+		uint8_t bytes[sizeof(struct kxen_test_devices) +
+			      KXEN_TESTDEV_CMDLINE_MAX];
+	} msg;
+	size_t len = cmdline ? strlen(cmdline) : 0;
+
+	if (len > KXEN_TESTDEV_CMDLINE_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	msg.hdr = *req;
+	msg.hdr.cmdline_len = (uint32_t)len;
+	memcpy(msg.hdr.cmdline, cmdline ? cmdline : "", len);
+	return kxc_call(xch, KXEN_OP_TEST_DEVICES, &msg, sizeof(msg.hdr) + len,
+			NULL, 0, NULL, NULL);
+}

@@ -44,6 +44,9 @@ int kxen_suite_stat(void);	/* tests/test_stat.c: kxl stat */
 int kxen_suite_cpuid(void);	/* tests/test_cpuid.c: CPUID policy */
 int kxen_suite_monitor(void);	/* tests/test_monitor.c: on_*, shutdown */
 int kxen_suite_benchmmio(void); /* tests/test_scratch_mmio.c: bench page */
+int kxen_suite_testdev(void);	/* tests/test_testdev*.c: QEMU test devices */
+int kxen_suite_testdev_boot(CU_pSuite s);
+int kxen_suite_testdev_guest(CU_pSuite s);
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -31,7 +31,10 @@ tests_kxen_tests_SOURCES += \
 	tests/test_stat.c \
 	tests/test_cpuid.c \
 	tests/test_monitor.c \
-	tests/test_scratch_mmio.c
+	tests/test_scratch_mmio.c \
+	tests/test_testdev.c \
+	tests/test_testdev_boot.c \
+	tests/test_testdev_guest.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
 tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/dm -I$(top_srcdir)/tools

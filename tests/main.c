@@ -13,14 +13,15 @@
 #include "harness.h"
 
 static int (*const suites[])(void) = {
-    kxen_suite_abi,    kxen_suite_config,    kxen_suite_builder,
-    kxen_suite_compat, kxen_suite_lifecycle, kxen_suite_timers,
-    kxen_suite_wires,  kxen_suite_vpic,	     kxen_suite_vioapic,
-    kxen_suite_vlapic, kxen_suite_vpit,	     kxen_suite_vrtc,
-    kxen_suite_vhpet,  kxen_suite_pmtimer,   kxen_suite_platform,
-    kxen_suite_evtchn, kxen_suite_dmdev,     kxen_suite_dm,
-    kxen_suite_linux,  kxen_suite_pvmpolicy, kxen_suite_stat,
-    kxen_suite_cpuid,  kxen_suite_monitor,   kxen_suite_benchmmio,
+    kxen_suite_abi,	kxen_suite_config,    kxen_suite_builder,
+    kxen_suite_compat,	kxen_suite_lifecycle, kxen_suite_timers,
+    kxen_suite_wires,	kxen_suite_vpic,      kxen_suite_vioapic,
+    kxen_suite_vlapic,	kxen_suite_vpit,      kxen_suite_vrtc,
+    kxen_suite_vhpet,	kxen_suite_pmtimer,   kxen_suite_platform,
+    kxen_suite_evtchn,	kxen_suite_dmdev,     kxen_suite_dm,
+    kxen_suite_linux,	kxen_suite_pvmpolicy, kxen_suite_stat,
+    kxen_suite_cpuid,	kxen_suite_monitor,   kxen_suite_benchmmio,
+    kxen_suite_testdev,
 };
 
 int main(int argc, char **argv)

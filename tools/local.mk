@@ -14,6 +14,8 @@ tools_libkxlconfig_a_SOURCES = \
 	tools/toolstack/image.h \
 	tools/toolstack/config_ext.c \
 	tools/toolstack/config_ext.h \
+	tools/toolstack/config_testdev.c \
+	tools/toolstack/config_testdev.h \
 	tools/toolstack/cpuid.c \
 	tools/toolstack/cpuid.h \
 	tools/toolstack/boot.c \

@@ -78,9 +78,10 @@ enum kxen_op {
 	KXEN_OP_DOMAIN_LOG = 34,
 	KXEN_OP_DOMAIN_SEND_TRIGGER = 35,
 	/* Reserved for this batch's work so parallel changes do not collide:
-	 * 38-39 test devices (issue 9), 41 statistics (issue 6). */
+	 * 39 test devices (issue 9), 41 statistics (issue 6). */
 	KXEN_OP_DOMAIN_SET_CPUID = 36,
 	KXEN_OP_HOST_CPUID_POLICY = 37,
+	KXEN_OP_TEST_DEVICES = 38,	/* issue 9: QEMU's test devices */
 	KXEN_OP_DOMAIN_EXIT_STATS = 40, /* kxl stat: DM and vCPU counters */
 	/* parent <-> domain child only; refused on the public socket */
 	KXEN_OP_CHILD_ATTACH = 64, /* a parent takes the child's events */
@@ -571,6 +572,32 @@ struct kxen_host_cpuid_reply {
 	struct kxen_cpuid_masked masked[KXEN_CPUID_MASKED_MAX];
 	struct kxen_cpuid_leaf leaves[];
 };
+
+/*
+ * KXEN_OP_TEST_DEVICES: give a domain that has never run QEMU's small
+ * test devices (README.md "Test devices"), once. Request only, no reply
+ * payload. Refused with EBUSY after the first unpause (the exit dispatch
+ * table is read-only once vCPUs run), EEXIST the second time, EINVAL on
+ * unknown flags, a non-zero pad, an exit port range past 0xffff or a
+ * width outside 1-4, a fw_cfg without RAM or a command line holding a
+ * NUL; EADDRINUSE when a port is already taken.
+ */
+#define KXEN_TESTDEV_DEBUG_EXIT 0x1u /* isa-debug-exit at exit_port */
+#define KXEN_TESTDEV_IRQ_LINES 0x2u  /* pc-testdev lines, ports 0x2000+n */
+#define KXEN_TESTDEV_FW_CFG 0x4u     /* fw_cfg legacy, ports 0x510-0x511 */
+#define KXEN_TESTDEV_ALL 0x7u
+#define KXEN_TESTDEV_CMDLINE_MAX 4095u
+struct kxen_test_devices {
+	uint32_t domid;
+	uint32_t flags;	      /* KXEN_TESTDEV_* */
+	uint16_t exit_port;   /* DEBUG_EXIT: first port */
+	uint8_t exit_width;   /* DEBUG_EXIT: ports covered, 1-4 */
+	uint8_t pad;	      /* must be 0 */
+	uint32_t cmdline_len; /* FW_CFG: bytes of cmdline[], no NUL */
+	uint64_t ram_bytes;   /* FW_CFG: FW_CFG_RAM_SIZE */
+	char cmdline[];	      /* FW_CFG: FW_CFG_CMDLINE_DATA, NUL added */
+};
+_Static_assert(sizeof(struct kxen_test_devices) == 24, "testdev layout");
 
 /* KXEN_OP_EVENT_LOG: child -> parent, no reply */
 enum kxen_log_level {

@@ -110,13 +110,15 @@ tests/guests/softint.bin: tests/guests/softint.elf
 # not cut to flat binaries. pvh.elf is an ELF64 with a Xen PHYS32_ENTRY
 # note, multiboot.elf an ELF32 i386 image with a Multiboot header; both
 # run 32-bit code only and print through pm32.h.
-KXEN_BOOT_GUESTS = tests/guests/pvh.elf tests/guests/multiboot.elf
+KXEN_BOOT_GUESTS = tests/guests/pvh.elf tests/guests/multiboot.elf \
+	tests/guests/testdev.elf
 noinst_DATA += $(KXEN_BOOT_GUESTS)
 check_DATA += $(KXEN_BOOT_GUESTS)
 EXTRA_DIST += tests/guests/pvh.S tests/guests/pvh.ld \
 	tests/guests/multiboot.S tests/guests/multiboot.ld \
-	tests/guests/pm32.h
-CLEANFILES += $(KXEN_BOOT_GUESTS) tests/guests/pvh.o tests/guests/multiboot.o
+	tests/guests/testdev.S tests/guests/pm32.h
+CLEANFILES += $(KXEN_BOOT_GUESTS) tests/guests/pvh.o tests/guests/multiboot.o \
+	tests/guests/testdev.o
 KXEN_BOOT_GUEST_DEPS = $(srcdir)/tests/guests/guest.h \
 	$(srcdir)/tests/guests/pm32.h
 tests/guests/pvh.o: $(srcdir)/tests/guests/pvh.S $(KXEN_BOOT_GUEST_DEPS)
@@ -137,6 +139,18 @@ tests/guests/multiboot.elf: tests/guests/multiboot.o \
 	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
 		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
 		-o $@ tests/guests/multiboot.o
+# testdev.elf: a Multiboot kernel using QEMU's test devices
+# (tests/test_testdev.c), linked like multiboot.elf.
+tests/guests/testdev.o: $(srcdir)/tests/guests/testdev.S \
+		$(KXEN_BOOT_GUEST_DEPS)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) -m32 -fno-pic -ffreestanding \
+		-nostdinc -c -o $@ $(srcdir)/tests/guests/testdev.S
+tests/guests/testdev.elf: tests/guests/testdev.o \
+		$(srcdir)/tests/guests/multiboot.ld
+	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
+		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
+		-o $@ tests/guests/testdev.o
 
 # syscall.bin: user mode, SYSCALL and page faults (issue 8).
 tests/guests/syscall.o: $(srcdir)/tests/guests/syscall.S \

@@ -90,6 +90,12 @@ void kxl_boot_free(struct kxl_boot *b)
 	free(b->pagetables);
 	free(b->acpi);
 	free(b->mptable);
+	for (unsigned int i = 0; i < b->nr_module_files; i++)
+		free(b->module_files[i]);
+	free(b->module_files);
+	if (b->mb)
+		kxl_multiboot_layout_free(b->mb);
+	free(b->mb);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -250,7 +256,8 @@ static int add_ramdisk(struct plan *p)
 {
 	uint64_t gpa;
 
-	if (!p->args->ramdisk || p->args->ramdisk_len == 0)
+	if (!p->args->ramdisk || p->args->ramdisk_len == 0 ||
+	    p->img->kind == KXL_IMAGE_MULTIBOOT) /* add_multiboot's */
 		return 0;
 	if (p->img->kind == KXL_IMAGE_FLAT || p->img->kind == KXL_IMAGE_ELF)
 		return fail(p->err, p->errlen,
@@ -262,6 +269,38 @@ static int add_ramdisk(struct plan *p)
 	p->b->ramdisk_gpa = gpa;
 	return add(p, "ramdisk", gpa, p->args->ramdisk, p->args->ramdisk_len,
 		   PAGE_ALIGN(p->args->ramdisk_len));
+}
+
+/*
+ * Multiboot: the ramdisk (if any) as module 0, then the config's
+ * modules, page-aligned above the kernel, then their strings.
+ */
+static int add_multiboot(struct plan *p)
+{
+	const struct kxl_boot_args *a = p->args;
+	struct kxl_mb_module mods[KXL_MB_MAX_MODS];
+	unsigned int n = 0, i;
+
+	if (p->img->kind != KXL_IMAGE_MULTIBOOT)
+		return a->nr_modules ? fail(p->err, p->errlen,
+					    "modules need a Multiboot kernel")
+				     : 0;
+	if (a->ramdisk && a->ramdisk_len)
+		mods[n++] = (struct kxl_mb_module){
+		    a->ramdisk, a->ramdisk_len,
+		    a->ramdisk_name ? a->ramdisk_name : "ramdisk", NULL};
+	if (a->nr_modules > KXL_MB_MAX_MODS - n)
+		return fail(p->err, p->errlen,
+			    "%u Multiboot modules, at most %u",
+			    a->nr_modules + n, KXL_MB_MAX_MODS);
+	for (i = 0; i < a->nr_modules; i++)
+		mods[n++] = a->modules[i];
+	p->b->mb = calloc(1, sizeof(*p->b->mb));
+	if (!p->b->mb)
+		return fail(p->err, p->errlen, "out of memory");
+	return kxl_multiboot_place(p->b, mods, n, a->kernel_path, a->cmdline,
+				   p->img->load_end, low_ram_end(a->ram_bytes),
+				   p->b->mb, p->err, p->errlen);
 }
 
 /* The boot information page for the kind (PVH, zero page, MBI). */
@@ -286,14 +325,7 @@ static void write_info(struct plan *p)
 		kxl_bzimage_zero_page(b->info_page, p->image, p->img, &in);
 	} else {
 		struct kxl_multiboot_boot in = {
-		    KXL_BOOTINFO_GPA,
-		    KXL_CMDLINE_GPA,
-		    b->ramdisk_gpa,
-		    rd_len,
-		    a->ramdisk_name ? a->ramdisk_name : "ramdisk",
-		    a->ram_bytes,
-		    p->map,
-		    p->nr_map};
+		    KXL_BOOTINFO_GPA, b->mb, a->ram_bytes, p->map, p->nr_map};
 
 		kxl_multiboot_write_info(b->info_page, &in);
 	}
@@ -341,7 +373,7 @@ int kxl_boot_prepare(const struct kxl_image *img, const void *image,
 	p.nr_map = kxl_e820_build(args->ram_bytes, p.map);
 	if (add_segments(&p) < 0 || add_cmdline(&p) < 0 ||
 	    add_firmware(&p) < 0 || add_ramdisk(&p) < 0 ||
-	    add_kernel_boot(&p) < 0 ||
+	    add_multiboot(&p) < 0 || add_kernel_boot(&p) < 0 ||
 	    kxl_boot_check(out, args->ram_bytes, err, errlen) < 0) {
 		kxl_boot_free(out);
 		return -1;
@@ -404,6 +436,37 @@ void kxl_boot_context_kernel(const struct kxl_image *img,
 	ctx->ldtr = (struct kxen_segment){.limit = 0xffff, .attr = 0x82};
 }
 
+static void free_files(void **files, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; files && i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+/* Read the config's Multiboot modules into files[] and mods[]. */
+static int read_modules(const struct kxl_config *cfg, void ***files,
+			struct kxl_mb_module **mods, char *err, size_t errlen)
+{
+	unsigned int i;
+	size_t len;
+
+	*files = calloc(cfg->nr_modules + 1u, sizeof(**files));
+	*mods = calloc(cfg->nr_modules + 1u, sizeof(**mods));
+	if (!*files || !*mods)
+		return fail(err, errlen, "%s: out of memory", cfg->path);
+	for (i = 0; i < cfg->nr_modules; i++) {
+		if (kxl_image_read(cfg->modules[i].path, KXL_IMAGE_MAX_BYTES,
+				   &(*files)[i], &len, err, errlen) < 0)
+			return -1;
+		(*mods)[i] = (struct kxl_mb_module){(*files)[i], len,
+						    cfg->modules[i].path,
+						    cfg->modules[i].string};
+	}
+	return 0;
+}
+
 int kxl_boot_plan_config(const struct kxl_config *cfg,
 			 const struct kxl_image *img, const void *image,
 			 struct kxl_boot *out, char *err, size_t errlen)
@@ -411,19 +474,32 @@ int kxl_boot_plan_config(const struct kxl_config *cfg,
 	struct kxl_boot_args a = {.ram_bytes = cfg->memory_mib << 20,
 				  .vcpus = cfg->vcpus,
 				  .cmdline = cfg->cmdline,
-				  .ramdisk_name = cfg->ramdisk};
-	void *rd = NULL;
+				  .ramdisk_name = cfg->ramdisk,
+				  .kernel_path = cfg->kernel,
+				  .nr_modules = cfg->nr_modules};
+	struct kxl_mb_module *mods = NULL;
+	void *rd = NULL, **files = NULL;
 	char why[256];
+	int rc;
 
 	if (cfg->ramdisk &&
 	    kxl_image_read(cfg->ramdisk, KXL_IMAGE_MAX_BYTES, &rd,
 			   &a.ramdisk_len, err, errlen) < 0)
 		return -1;
 	a.ramdisk = rd;
-	if (kxl_boot_prepare(img, image, &a, out, why, sizeof(why)) < 0) {
+	rc = read_modules(cfg, &files, &mods, err, errlen);
+	a.modules = mods;
+	if (rc == 0 &&
+	    kxl_boot_prepare(img, image, &a, out, why, sizeof(why)) < 0)
+		rc = fail(err, errlen, "%s: %s", cfg->kernel, why);
+	free(mods);
+	if (rc < 0) {
 		free(rd);
-		return fail(err, errlen, "%s: %s", cfg->kernel, why);
+		free_files(files, cfg->nr_modules);
+		return -1;
 	}
 	out->ramdisk_file = rd;
+	out->module_files = files;
+	out->nr_module_files = cfg->nr_modules;
 	return 0;
 }

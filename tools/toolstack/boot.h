@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "image.h"
+#include "multiboot.h"
 #include "kxen/abi.h"
 
 #define KXL_GDT_GPA 0x5000u
@@ -35,7 +36,8 @@
 #define KXL_ACPI_SIZE 0x10000u
 #define KXL_MPTABLE_GPA 0xf0000u
 #define KXL_MPTABLE_SIZE 0x1000u
-#define KXL_BOOT_MAX_BLOBS (KXL_IMAGE_MAX_SEGS + 12u)
+/* Segments, 16 Multiboot modules and the fixed pieces. */
+#define KXL_BOOT_MAX_BLOBS (KXL_IMAGE_MAX_SEGS + 16u + 12u)
 
 /* Copy data[0, len) to gpa and zero [gpa + len, gpa + size). */
 struct kxl_blob {
@@ -53,6 +55,11 @@ struct kxl_boot_args {
 	const void *ramdisk; /* NULL when there is none */
 	size_t ramdisk_len;
 	const char *ramdisk_name; /* Multiboot module string */
+	/* Multiboot only: the image's path (starts the command line; NULL:
+	 * the command line alone) and the modules after the ramdisk. */
+	const char *kernel_path;
+	const struct kxl_mb_module *modules;
+	unsigned int nr_modules;
 };
 
 struct kxl_boot {
@@ -61,7 +68,10 @@ struct kxl_boot {
 	uint64_t rsdp_gpa;
 	uint64_t ramdisk_gpa; /* 0: none */
 	/* Owned buffers the blobs point into. */
-	void *ramdisk_file; /* kxl_boot_plan_config's copy of the file */
+	void *ramdisk_file;  /* kxl_boot_plan_config's copy of the file */
+	void **module_files; /* ... and of each Multiboot module */
+	unsigned int nr_module_files;
+	struct kxl_mb_layout *mb; /* Multiboot: modules and strings */
 	unsigned char *cmdline_page;
 	unsigned char *info_page;
 	unsigned char *gdt_page;

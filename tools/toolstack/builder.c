@@ -260,11 +260,43 @@ static int set_params(struct build *b)
 	return 0;
 }
 
+/*
+ * QEMU's test devices (config_testdev.h), before anything can run: the
+ * core only takes them from a domain that has never been unpaused.
+ * fw_cfg answers with the config's RAM and command line.
+ */
+static int set_test_devices(struct build *b)
+{
+	const struct kxl_test_devices *t = &b->cfg->test_devices;
+	struct kxen_test_devices req = {
+	    .domid = b->domid,
+	    .flags = (t->debug_exit ? KXEN_TESTDEV_DEBUG_EXIT : 0) |
+		     (t->irq_lines ? KXEN_TESTDEV_IRQ_LINES : 0) |
+		     (t->fw_cfg ? KXEN_TESTDEV_FW_CFG : 0),
+	    .exit_port = t->exit_port,
+	    .exit_width = t->exit_width,
+	    .ram_bytes = t->fw_cfg ? b->cfg->memory_mib << 20 : 0};
+
+	if (!req.flags)
+		return 0;
+	if (kxc_test_devices(b->xch, &req,
+			     t->fw_cfg ? b->cfg->cmdline : NULL) == 0)
+		return 0;
+	if (errno == EADDRINUSE)
+		return fail(b,
+			    "%s: isa-debug-exit ports 0x%x-0x%x are taken by "
+			    "another device of domain '%s'; choose another "
+			    "iobase",
+			    b->cfg->path, t->exit_port,
+			    t->exit_port + t->exit_width - 1u, b->cfg->name);
+	return libctl_fail(b, "cannot add the test devices");
+}
+
 static int build_domain(struct build *b, const struct kxl_image *img)
 {
 	if (create(b) < 0)
 		return -1;
-	if (set_params(b) < 0 ||
+	if (set_params(b) < 0 || set_test_devices(b) < 0 ||
 	    xc_domain_setmaxmem(b->xch, b->domid, b->cfg->memory_mib * 1024) <
 		0 ||
 	    populate(b) < 0 || load(b) < 0 || start(b, img) < 0) {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config_ext.h"
+#include "config_testdev.h"
 #include "kxen/abi.h"
 
 #define KXL_CONFIG_MAX_BYTES (1u << 20) /* larger files are refused */
@@ -50,6 +51,10 @@ struct kxl_config {
 	enum kxl_action on_poweroff, on_reboot, on_crash;
 	enum kxl_serial serial;
 	char *devices; /* kxen-dm --devices list; NULL: the DM's default */
+	/* config_testdev.h: QEMU's test devices, Multiboot modules */
+	struct kxl_test_devices test_devices; /* all off by default */
+	struct kxl_module *modules;
+	unsigned int nr_modules;
 };
 
 /* xl's name of a timer mode ("delay_for_missed_ticks", ...), or NULL. */

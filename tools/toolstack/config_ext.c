@@ -19,12 +19,16 @@ enum ext_key {
 	X_ON_REBOOT,
 	X_ON_CRASH,
 	X_SERIAL,
+	X_TEST_DEVICES,
+	X_MODULES,
 	X_COUNT
 };
 static const char *const ext_names[X_COUNT] = {
-    "ramdisk", "cpuid", "on_poweroff", "on_reboot", "on_crash", "serial"};
+    "ramdisk",	"cpuid",  "on_poweroff",  "on_reboot",
+    "on_crash", "serial", "test_devices", "modules"};
 const char kxl_config_ext_keys[] =
-    "ramdisk, cpuid, on_poweroff, on_reboot, on_crash, serial";
+    "ramdisk, cpuid, on_poweroff, on_reboot, on_crash, serial, "
+    "test_devices, modules";
 
 static const char *const action_names[KXL_ACTION_COUNT] = {"destroy", "restart",
 							   "preserve"};
@@ -183,6 +187,10 @@ int kxl_config_ext_set(int k, const char *path, struct yajl_val_s *v,
 		return set_action(&c, v, &cfg->on_reboot);
 	case X_ON_CRASH:
 		return set_action(&c, v, &cfg->on_crash);
+	case X_TEST_DEVICES: /* config_testdev.c */
+		return kxl_config_set_test_devices(path, v, cfg, err, errlen);
+	case X_MODULES:
+		return kxl_config_set_modules(path, v, cfg, err, errlen);
 	default:
 		if (choose(&c, v, serial_names, NR_SERIAL, "pty, none, console",
 			   &i) < 0)
@@ -204,4 +212,5 @@ void kxl_config_ext_free(struct kxl_config *cfg)
 {
 	free(cfg->ramdisk);
 	cfg->ramdisk = NULL;
+	kxl_config_testdev_free(cfg);
 }

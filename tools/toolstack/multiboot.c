@@ -6,8 +6,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "bytes.h"
 #include "image.h"
 #include "kxen/abi.h"
@@ -128,23 +130,23 @@ static void write_mmap(unsigned char *page, const struct kxl_multiboot_boot *in)
 		  (uint32_t)(in->page_gpa + KXL_MBI_MMAP_OFF));
 }
 
-static void write_module(unsigned char *page,
-			 const struct kxl_multiboot_boot *in)
+/* §3.3: mod_start, mod_end, string, reserved; 16 bytes each. */
+static void write_modules(unsigned char *page, const struct kxl_mb_layout *l,
+			  uint64_t page_gpa)
 {
-	size_t n = strlen(in->module_name);
+	unsigned int i;
 
-	if (n > KXL_MBI_MODSTR_MAX)
-		n = KXL_MBI_MODSTR_MAX;
-	memcpy(page + KXL_MBI_MODSTR_OFF, in->module_name, n);
-	page[KXL_MBI_MODSTR_OFF + n] = '\0';
-	kxl_put32(page, KXL_MBI_MODS_OFF, (uint32_t)in->module_gpa);
-	kxl_put32(page, KXL_MBI_MODS_OFF + 4,
-		  (uint32_t)(in->module_gpa + in->module_len));
-	kxl_put32(page, KXL_MBI_MODS_OFF + 8,
-		  (uint32_t)(in->page_gpa + KXL_MBI_MODSTR_OFF));
-	kxl_put32(page, KXL_MBI_MODS_COUNT, 1);
+	for (i = 0; i < l->nr_mods; i++) {
+		size_t o = KXL_MBI_MODS_OFF + i * 16u;
+
+		kxl_put32(page, o, (uint32_t)l->mod_start[i]);
+		kxl_put32(page, o + 4, (uint32_t)l->mod_end[i]);
+		kxl_put32(page, o + 8, (uint32_t)l->mod_string[i]);
+		kxl_put32(page, o + 12, 0);
+	}
+	kxl_put32(page, KXL_MBI_MODS_COUNT, l->nr_mods);
 	kxl_put32(page, KXL_MBI_MODS_ADDR,
-		  (uint32_t)(in->page_gpa + KXL_MBI_MODS_OFF));
+		  (uint32_t)(page_gpa + KXL_MBI_MODS_OFF));
 }
 
 /* §3.3 "Boot information format". */
@@ -160,14 +162,112 @@ void kxl_multiboot_write_info(unsigned char *page,
 	kxl_put32(page, KXL_MBI_MEM_LOWER, KXL_E820_EBDA >> 10);
 	kxl_put32(page, KXL_MBI_MEM_UPPER,
 		  low > 0x100000 ? (uint32_t)((low - 0x100000) >> 10) : 0);
-	kxl_put32(page, KXL_MBI_CMDLINE_PTR, (uint32_t)in->cmdline_gpa);
+	kxl_put32(page, KXL_MBI_CMDLINE_PTR, (uint32_t)in->layout->cmdline_gpa);
 	write_mmap(page, in);
 	memcpy(page + KXL_MBI_LOADER_OFF, "kxen", 5);
 	kxl_put32(page, KXL_MBI_LOADER_NAME,
 		  (uint32_t)(in->page_gpa + KXL_MBI_LOADER_OFF));
-	if (in->module_len) {
-		write_module(page, in);
+	if (in->layout->nr_mods) {
+		write_modules(page, in->layout, in->page_gpa);
 		flags |= KXL_MBI_MODS;
 	}
 	kxl_put32(page, KXL_MBI_FLAGS, flags);
+}
+
+#define PAGE_UP(x)                                                             \
+	(((x) + KXEN_PAGE_SIZE - 1) & ~(uint64_t)(KXEN_PAGE_SIZE - 1))
+
+/* Append "a" or "a b" and its NUL to the blob; the offset it starts at. */
+static int append(struct kxl_mb_layout *l, const char *a, const char *b,
+		  size_t *at)
+{
+	size_t la = strlen(a), lb = b && *b ? strlen(b) + 1 : 0;
+
+	if (la + lb + 1 > KXL_MB_STRINGS_MAX - l->strings_len)
+		return -1;
+	*at = l->strings_len;
+	memcpy(l->strings + l->strings_len, a, la);
+	if (lb) {
+		l->strings[l->strings_len + la] = ' ';
+		memcpy(l->strings + l->strings_len + la + 1, b, lb - 1);
+	}
+	l->strings_len += la + lb + 1; /* the NUL is already there */
+	return 0;
+}
+
+static int build_strings(struct kxl_mb_layout *l,
+			 const struct kxl_mb_module *mods, unsigned int nr,
+			 const char *kernel_path, const char *cmdline,
+			 size_t *offs, char *err, size_t errlen)
+{
+	size_t at;
+	unsigned int i;
+
+	l->strings = calloc(1, KXL_MB_STRINGS_MAX);
+	if (!l->strings)
+		return fail(err, errlen, "out of memory");
+	if (kernel_path ? append(l, kernel_path, cmdline, &at)
+			: append(l, cmdline, NULL, &at))
+		return fail(err, errlen, "command line too long");
+	for (i = 0; i < nr; i++)
+		if (append(l, mods[i].path, mods[i].string, &offs[i]) < 0)
+			return fail(err, errlen,
+				    "Multiboot command line and module strings "
+				    "take more than %u bytes",
+				    KXL_MB_STRINGS_MAX);
+	return 0;
+}
+
+int kxl_multiboot_place(struct kxl_boot *b, const struct kxl_mb_module *mods,
+			unsigned int nr, const char *kernel_path,
+			const char *cmdline, uint64_t floor, uint64_t top,
+			struct kxl_mb_layout *l, char *err, size_t errlen)
+{
+	size_t offs[KXL_MB_MAX_MODS];
+	uint64_t at = PAGE_UP(floor);
+	unsigned int i;
+
+	memset(l, 0, sizeof(*l));
+	if (nr > KXL_MB_MAX_MODS)
+		return fail(err, errlen, "%u Multiboot modules, at most %u", nr,
+			    KXL_MB_MAX_MODS);
+	if (build_strings(l, mods, nr, kernel_path, cmdline, offs, err,
+			  errlen) < 0)
+		return -1;
+	for (i = 0; i < nr; i++) {
+		if (at > top || mods[i].len > top - at)
+			return fail(
+			    err, errlen,
+			    "module %u (%s) of %llu bytes does not fit "
+			    "in guest RAM between 0x%llx and 0x%llx",
+			    i, mods[i].path, (unsigned long long)mods[i].len,
+			    (unsigned long long)at, (unsigned long long)top);
+		l->mod_start[i] = at;
+		l->mod_end[i] = at + mods[i].len;
+		if (kxl_boot_add(b, "Multiboot module", at, mods[i].data,
+				 mods[i].len, PAGE_UP(mods[i].len)) < 0)
+			return fail(err, errlen, "too many pieces to load");
+		at = PAGE_UP(at + mods[i].len);
+	}
+	if (at > top || l->strings_len > top - at)
+		return fail(
+		    err, errlen,
+		    "Multiboot strings of %zu bytes do not fit in guest "
+		    "RAM between 0x%llx and 0x%llx",
+		    l->strings_len, (unsigned long long)at,
+		    (unsigned long long)top);
+	l->nr_mods = nr;
+	l->strings_gpa = l->cmdline_gpa = at;
+	for (i = 0; i < nr; i++)
+		l->mod_string[i] = at + offs[i];
+	if (kxl_boot_add(b, "Multiboot strings", at, l->strings, l->strings_len,
+			 PAGE_UP(l->strings_len)) < 0)
+		return fail(err, errlen, "too many pieces to load");
+	return 0;
+}
+
+void kxl_multiboot_layout_free(struct kxl_mb_layout *l)
+{
+	free(l->strings);
+	memset(l, 0, sizeof(*l));
 }

@@ -44,10 +44,10 @@ struct kxl_image;
 
 /* Offsets of the parts inside the boot information page. */
 #define KXL_MBI_MMAP_OFF 0x100u
-#define KXL_MBI_MODS_OFF 0x400u
-#define KXL_MBI_MODSTR_OFF 0x500u
-#define KXL_MBI_MODSTR_MAX 255u
+#define KXL_MBI_MODS_OFF 0x400u /* 16 entries of 16 bytes */
 #define KXL_MBI_LOADER_OFF 0x600u
+#define KXL_MB_MAX_MODS 16u
+#define KXL_MB_STRINGS_MAX (64u << 10) /* command line + module strings */
 
 /*
  * Find a valid header (magic and checksum) in buf's first 8 KiB.
@@ -65,10 +65,49 @@ int kxl_multiboot_parse(const unsigned char *buf, size_t len, size_t off,
 			bool elf, uint64_t ram_bytes, struct kxl_image *out,
 			char *err, size_t errlen);
 
+/* One boot module to load (§3.3 "mods"): its bytes and its string. */
+struct kxl_mb_module {
+	const void *data;
+	uint64_t len;
+	const char *path;   /* the file it came from: starts the string */
+	const char *string; /* NULL: the string is the path alone */
+};
+
+/*
+ * Where the plan put the modules and strings (kxl_multiboot_place), for
+ * the info page. Strings go in one blob after the last module: the
+ * command line (the image's path first, as GRUB and QEMU pass it), then
+ * each module's "path string".
+ */
+struct kxl_mb_layout {
+	unsigned int nr_mods;
+	uint64_t mod_start[KXL_MB_MAX_MODS], mod_end[KXL_MB_MAX_MODS];
+	uint64_t mod_string[KXL_MB_MAX_MODS]; /* guest address */
+	uint64_t cmdline_gpa;
+	uint64_t strings_gpa;
+	unsigned char *strings; /* the blob, owned */
+	size_t strings_len;
+};
+
+struct kxl_boot;
+
+/*
+ * Place mods[0, nr) page-aligned one after another from floor (the
+ * kernel's end) below top (the end of low RAM), then the strings blob,
+ * adding each to b. kernel_path NULL leaves the command line as given.
+ * Fills *l (free l->strings with kxl_multiboot_layout_free). Returns 0,
+ * or -1 with one line in err, e.g. "module 1 (/x/b.bin) of 9000000
+ * bytes does not fit in guest RAM between 0x200000 and 0x800000".
+ */
+int kxl_multiboot_place(struct kxl_boot *b, const struct kxl_mb_module *mods,
+			unsigned int nr, const char *kernel_path,
+			const char *cmdline, uint64_t floor, uint64_t top,
+			struct kxl_mb_layout *l, char *err, size_t errlen);
+void kxl_multiboot_layout_free(struct kxl_mb_layout *l);
+
 struct kxl_multiboot_boot {
-	uint64_t page_gpa, cmdline_gpa;
-	uint64_t module_gpa, module_len; /* module_len 0: no module */
-	const char *module_name;
+	uint64_t page_gpa;
+	const struct kxl_mb_layout *layout;
 	uint64_t ram_bytes;
 	const struct kxl_e820 *map;
 	unsigned int nr_map;
