@@ -128,6 +128,9 @@ static int find_info(const char *name, struct kxen_domain_info *info)
 	return rc;
 }
 
+#define ALL_DEVICES                                                            \
+	"[\"isa-debug-exit,iobase=0xf4,iosize=4\",\"pc-testdev\",\"fw_cfg\"]"
+
 static void expect_lines(const char *const *needles)
 {
 	char *out = NULL;
@@ -143,8 +146,13 @@ static void expect_lines(const char *const *needles)
 	free(out);
 }
 
-/* Boot testdev.elf as domain name with devices (a JSON array or ""). */
+/*
+ * Boot testdev.elf as domain name with devices (a JSON array or "") and
+ * extra keys; kxl create gets flag (NULL: none) and its exit status
+ * goes to *rc. Domains are kept after power-off unless extra says.
+ */
 static struct harness_kxend *boot(const char *name, const char *devices,
+				  const char *extra, const char *flag, int *rc,
 				  char **img, char **dir)
 {
 	struct harness_kxend *k = harness_kxend_start();
@@ -160,11 +168,13 @@ static struct harness_kxend *boot(const char *name, const char *devices,
 	snprintf(json, sizeof(json),
 		 "{\"name\":\"%s\",\"memory\":32,\"vcpus\":2,\"kernel\":\"%s\","
 		 "\"cmdline\":\"status=21 hello\",\"modules\":[\"mod-a.bin\","
-		 "{\"file\":\"mod-b.bin\",\"string\":\"beta args\"}]%s%s}",
-		 name, *img, devices[0] ? ",\"test_devices\":" : "", devices);
+		 "{\"file\":\"mod-b.bin\",\"string\":\"beta args\"}]%s%s%s}",
+		 name, *img, devices[0] ? ",\"test_devices\":" : "", devices,
+		 extra);
 	cfg = harness_write_config(k, name, json);
 	CU_ASSERT_FATAL(cfg != NULL);
-	CU_ASSERT_EQUAL(harness_kxl(&out, "create", cfg, NULL), 0);
+	*rc = flag ? harness_kxl(&out, "create", flag, cfg, NULL)
+		   : harness_kxl(&out, "create", cfg, NULL);
 	if (out && !strstr(out, "created"))
 		fprintf(stderr, "\nkxl create: %s\n", out);
 	free(out);
@@ -192,13 +202,12 @@ static void test_guest_exit_status(void)
 				 "td: line 19 vector 0x00000046 in IRR",
 				 "debug-exit, exit status 43",
 				 NULL};
-	int t;
+	int t, rc;
 
 	KXEN_REQUIRE_KVM();
-	k = boot("td1",
-		 "[\"isa-debug-exit,iobase=0xf4,iosize=4\",\"pc-testdev\","
-		 "\"fw_cfg\"]",
+	k = boot("td1", ALL_DEVICES, ",\"on_poweroff\":\"preserve\"", NULL, &rc,
 		 &img, &dir);
+	CU_ASSERT_EQUAL(rc, 0);
 	snprintf(line[0], sizeof(line[0]), "td: cmdline=[%s status=21 hello]",
 		 img);
 	snprintf(line[1], sizeof(line[1]),
@@ -236,9 +245,11 @@ static void test_guest_devices_off(void)
 	struct kxen_domain_info info = {0};
 	struct harness_kxend *k;
 	char *img, *dir;
+	int rc;
 
 	KXEN_REQUIRE_KVM();
-	k = boot("td0", "", &img, &dir);
+	k = boot("td0", "", "", NULL, &rc, &img, &dir);
+	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(harness_wait_dmesg("td: still running", 60000), 0);
 	expect_lines(needles);
 	CU_ASSERT_EQUAL(find_info("td0", &info), 0);
@@ -250,11 +261,35 @@ static void test_guest_devices_off(void)
 	free(dir);
 }
 
+/*
+ * What the issue asks of `kxl create`: run the kernel, wait for it and
+ * exit with its status, as `qemu -device isa-debug-exit` does (the
+ * default on_poweroff destroys the domain once it has ended).
+ */
+static void test_create_wait_status(void)
+{
+	struct kxen_domain_info info;
+	struct harness_kxend *k;
+	char *img, *dir;
+	int rc = -1;
+
+	KXEN_REQUIRE_KVM();
+	k = boot("tdw", ALL_DEVICES, "", "-w", &rc, &img, &dir);
+	CU_ASSERT_EQUAL(rc, (21 << 1) | 1);
+	CU_ASSERT_NOT_EQUAL(find_info("tdw", &info), 0); /* destroyed */
+	harness_kxl(NULL, "destroy", "tdw", NULL);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+	free(img);
+	free(dir);
+}
+
 int kxen_suite_testdev_guest(CU_pSuite s)
 {
 	if (!CU_add_test(s, "op refusals on a live domain", test_op_refusals) ||
 	    !CU_add_test(s, "Multiboot test kernel exit status",
 			 test_guest_exit_status) ||
+	    !CU_add_test(s, "kxl create -w returns the guest's status",
+			 test_create_wait_status) ||
 	    !CU_add_test(s, "test devices off by default",
 			 test_guest_devices_off))
 		return -1;
