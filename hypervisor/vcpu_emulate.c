@@ -16,6 +16,13 @@
  * LSL with a register operand (0F 03 /r, SDM vol. 2A "LSL"): Linux reads
  * the CPU number from its per-CPU GDT entry's limit this way in its
  * paranoid entry paths (NMI, #DB, #MC); the emulator cannot run it.
+ *
+ * LDMXCSR m32 (0F AE /2, SDM vol. 2B "LDMXCSR"): Linux's
+ * kernel_fpu_begin loads the default MXCSR with it before kernel SIMD
+ * code (Debian's kernel reaches it right after unpacking the initramfs);
+ * the emulator cannot run it. The operand is read through the guest's
+ * page tables, reserved bits raise #GP(0) as on hardware, and the value
+ * goes into the vCPU's FPU state (KVM_SET_FPU).
  */
 #include <errno.h>
 #include <string.h>
@@ -197,6 +204,137 @@ static bool emulate_lsl(struct vcpu *v, const uint8_t *insn, unsigned len)
 	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
 }
 
+/*
+ * A ModRM memory operand's linear address (SDM vol. 2A §2.1.5, §2.2.1):
+ * base + index * scale + displacement, RIP-relative for mod 0 rm 5 in
+ * 64-bit mode (relative to the next instruction, at insn_end), plus the
+ * FS/GS base for those prefixes. *end gets the operand's end in insn.
+ * Returns -1 for a register operand or truncated bytes.
+ */
+static int decode_mem(const uint8_t *insn, unsigned len, unsigned i,
+		      unsigned rex, unsigned seg, const struct kvm_regs *r,
+		      const struct kvm_sregs *sr, uint64_t *la, unsigned *end)
+{
+	unsigned mod, rm, base, index, scale = 0;
+	uint64_t addr = 0;
+	bool rip_rel = false, no_base = false;
+	int32_t disp = 0;
+
+	if (i >= len)
+		return -1;
+	mod = insn[i] >> 6;
+	rm = insn[i] & 7;
+	i++;
+	if (mod == 3)
+		return -1;
+	if (rm == 4) {
+		if (i >= len)
+			return -1;
+		scale = insn[i] >> 6;
+		index = ((insn[i] >> 3) & 7) | (rex & 2 ? 8 : 0);
+		base = (insn[i] & 7) | (rex & 1 ? 8 : 0);
+		no_base = mod == 0 && (insn[i] & 7) == 5;
+		i++;
+		if (index != 4)
+			addr += *gpr((struct kvm_regs *)r, index) << scale;
+	} else {
+		base = rm | (rex & 1 ? 8 : 0);
+		rip_rel = mod == 0 && rm == 5;
+	}
+	if (mod == 1 || (mod == 0 && (rip_rel || no_base))) {
+		unsigned n = mod == 1 ? 1 : 4;
+
+		if (i + n > len)
+			return -1;
+		if (n == 1)
+			disp = (int8_t)insn[i];
+		else
+			memcpy(&disp, insn + i, 4);
+		i += n;
+	} else if (mod == 2) {
+		if (i + 4 > len)
+			return -1;
+		memcpy(&disp, insn + i, 4);
+		i += 4;
+	}
+	if (!rip_rel && !no_base)
+		addr += *gpr((struct kvm_regs *)r, base);
+	*end = i;
+	addr += (int64_t)disp;
+	if (rip_rel)
+		addr += r->rip + i;
+	if (seg == 0x64)
+		addr += sr->fs.base;
+	else if (seg == 0x65)
+		addr += sr->gs.base;
+	*la = addr;
+	return 0;
+}
+
+static bool inject_gp(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected)
+		return false;
+	ev.exception.injected = 1;
+	ev.exception.nr = 13;
+	ev.exception.has_error_code = 1;
+	ev.exception.error_code = 0;
+	ev.flags = 0;
+	return ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
+/* MXCSR bits 16-31 are reserved (MXCSR_MASK 0xffff on every CPU with
+ * DAZ; SDM vol. 1 §11.6.6): loading one set raises #GP(0). */
+#define MXCSR_RESERVED 0xffff0000u
+
+/* MXCSR sits at byte 24 of the legacy FXSAVE/XSAVE area (SDM vol. 1
+ * Table 10-2), which KVM_GET/SET_XSAVE carry as the vCPU's real state
+ * (KVM_SET_FPU's copy does not reach the guest on PVM hosts). */
+#define XSAVE_MXCSR_OFF 24
+
+static int set_mxcsr(struct vcpu *v, uint32_t val)
+{
+	struct kvm_xsave xs;
+
+	if (ioctl(v->fd, KVM_GET_XSAVE, &xs) < 0)
+		return -errno;
+	memcpy((uint8_t *)xs.region + XSAVE_MXCSR_OFF, &val, sizeof(val));
+	return ioctl(v->fd, KVM_SET_XSAVE, &xs) < 0 ? -errno : 0;
+}
+
+static bool emulate_ldmxcsr(struct vcpu *v, const uint8_t *insn, unsigned len)
+{
+	unsigned i = 0, rex = 0, seg = 0, end;
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+	uint32_t val;
+	uint64_t la;
+
+	while (i < len && i < 14 && is_prefix(insn[i])) {
+		if (insn[i] >= 0x40 && insn[i] <= 0x4f)
+			rex = insn[i];
+		if (insn[i] == 0x64 || insn[i] == 0x65)
+			seg = insn[i];
+		i++;
+	}
+	if (i + 2 >= len || insn[i] != 0x0f || insn[i + 1] != 0xae ||
+	    ((insn[i + 2] >> 3) & 7) != 2 || (insn[i + 2] >> 6) == 3)
+		return false;
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &sr) < 0 ||
+	    decode_mem(insn, len, i + 2, rex, seg, &r, &sr, &la, &end) < 0 ||
+	    vcpu_read_virt(v, &sr, la, &val, sizeof(val)))
+		return false;
+	if (val & MXCSR_RESERVED)
+		return inject_gp(v); /* a fault: RIP stays on LDMXCSR */
+	if (set_mxcsr(v, val) < 0)
+		return false;
+	r.rip += end;
+	return ioctl(v->fd, KVM_SET_REGS, &r) == 0;
+}
+
 bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
 {
 	struct kvm_regs regs;
@@ -211,7 +349,7 @@ bool vcpu_emulate_failed_insn(struct vcpu *v, const uint8_t *insn, unsigned len)
 				   __ATOMIC_RELAXED);
 		return true;
 	}
-	if (emulate_lsl(v, insn, len)) {
+	if (emulate_lsl(v, insn, len) || emulate_ldmxcsr(v, insn, len)) {
 		__atomic_fetch_add(&v->d->emulated_softints, 1,
 				   __ATOMIC_RELAXED);
 		return true;

@@ -50,3 +50,4 @@ tests_kxen_tests_LDADD += \
 # The lifecycle tests boot the guests, so they must exist before the
 # tests run, also under `make check` alone.
 check_DATA += $(KXEN_TEST_GUESTS)
+

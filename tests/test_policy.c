@@ -64,6 +64,36 @@ static void test_too_small_fails(void)
 			-1);
 }
 
+/* A setup header whose kernel_version string is text. */
+static void bzimage_with(unsigned char *img, size_t len, const char *ver)
+{
+	memset(img, 0, len);
+	img[0x20e] = 0x00; /* kernel_version at 0x200 + 0x100 */
+	img[0x20f] = 0x01;
+	memcpy(img + 0x300, ver, strlen(ver) + 1);
+}
+
+static void test_bzimage_is_linux(void)
+{
+	unsigned char img[0x800];
+
+	bzimage_with(img, sizeof(img),
+		     "6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) "
+		     "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)");
+	CU_ASSERT_TRUE(kxl_bzimage_is_linux(img, sizeof(img)));
+	bzimage_with(img, sizeof(img), "memtest86+ 7.00");
+	CU_ASSERT_FALSE(kxl_bzimage_is_linux(img, sizeof(img)));
+	/* No pointer; a pointer past the end; no NUL before the end. */
+	memset(img, 0, sizeof(img));
+	CU_ASSERT_FALSE(kxl_bzimage_is_linux(img, sizeof(img)));
+	img[0x20f] = 0x7f;
+	CU_ASSERT_FALSE(kxl_bzimage_is_linux(img, sizeof(img)));
+	bzimage_with(img, sizeof(img), "6.1 (a@b) #1");
+	memset(img + 0x300, '6', sizeof(img) - 0x300);
+	CU_ASSERT_FALSE(kxl_bzimage_is_linux(img, sizeof(img)));
+	CU_ASSERT_FALSE(kxl_bzimage_is_linux(img, 0x100));
+}
+
 int kxen_suite_pvmpolicy(void)
 {
 	CU_pSuite s = CU_add_suite("pvmpolicy", NULL, NULL);
@@ -76,7 +106,9 @@ int kxen_suite_pvmpolicy(void)
 			 test_keeps_what_the_config_says) ||
 	    !CU_add_test(s, "merges the last clearcpuid=",
 			 test_merges_the_last_clearcpuid) ||
-	    !CU_add_test(s, "too small a buffer fails", test_too_small_fails))
+	    !CU_add_test(s, "too small a buffer fails", test_too_small_fails) ||
+	    !CU_add_test(s, "a bzImage is Linux by its kernel_version",
+			 test_bzimage_is_linux))
 		return -1;
 	return 0;
 }

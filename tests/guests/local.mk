@@ -14,7 +14,8 @@ KXEN_TEST_GUESTS = \
 	tests/guests/platform.bin \
 	tests/guests/softint.bin \
 	tests/guests/syscall.bin \
-	tests/guests/cpuid.bin
+	tests/guests/cpuid.bin \
+	tests/guests/mxcsr.bin
 
 noinst_DATA += $(KXEN_TEST_GUESTS)
 
@@ -31,6 +32,7 @@ EXTRA_DIST += $(KXEN_GUEST_COMMON) \
 	tests/guests/softint.S \
 	tests/guests/syscall.S \
 	tests/guests/cpuid.S \
+	tests/guests/mxcsr.S \
 	tests/guests/lm.h
 
 CLEANFILES += $(KXEN_TEST_GUESTS) \
@@ -172,6 +174,17 @@ tests/guests/cpuid.elf: tests/guests/cpuid.o $(KXEN_GUEST_COMMON)
 	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/cpuid.o
 tests/guests/cpuid.bin: tests/guests/cpuid.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/cpuid.elf $@
+
+# mxcsr.bin: LDMXCSR at CPL0, which kxend completes on PVM hosts.
+tests/guests/mxcsr.o: $(srcdir)/tests/guests/mxcsr.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/mxcsr.S
+tests/guests/mxcsr.elf: tests/guests/mxcsr.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/mxcsr.o
+tests/guests/mxcsr.bin: tests/guests/mxcsr.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/mxcsr.elf $@
 
 # serial.bin: the device-model guest (tests/test_dm.c): COM1 echo with
 # interrupts, sequence checks through kxen-dm, a UART polling loop.

@@ -314,13 +314,14 @@ static int build_domain(struct build *b, const struct kxl_image *img)
  * that host needs (pvm_policy.h); *out is cfg with the adjusted command
  * line in a buffer the caller frees through out->cmdline (or cfg's own).
  */
-/* A bzImage is Linux; a PVH ELF is when it carries Linux's banner. */
+/* A bzImage is when its kernel_version says so (pvm_policy.h); a PVH
+ * ELF when it carries Linux's banner. */
 static bool is_linux(const struct kxl_image *img, const void *image, size_t len)
 {
 	static const char banner[] = "Linux version ";
 
 	if (img->kind == KXL_IMAGE_BZIMAGE)
-		return true;
+		return kxl_bzimage_is_linux(image, len);
 	return img->kind == KXL_IMAGE_PVH &&
 	       memmem(image, len, banner, sizeof(banner) - 1);
 }

@@ -99,3 +99,26 @@ int kxl_pvm_cmdline(const char *orig, uint32_t cpu_khz, char *out,
 	}
 	return 0;
 }
+
+bool kxl_bzimage_is_linux(const void *image, size_t len)
+{
+	const unsigned char *p = image;
+	size_t off, end;
+
+	if (len < 0x210)
+		return false;
+	off = (size_t)(p[0x20e] | p[0x20f] << 8);
+	if (off == 0 || off + 0x200 >= len)
+		return false;
+	off += 0x200;
+	end = off;
+	while (end < len && end - off < 256 && p[end] && p[end] >= ' ' &&
+	       p[end] < 0x7f)
+		end++;
+	if (end == len || p[end] != '\0' || !(p[off] >= '0' && p[off] <= '9'))
+		return false;
+	/* "6.1.0-56-cloud-amd64 (debian-kernel@lists.debian.org) #1 ..." */
+	return memmem(p + off, end - off, " (", 2) &&
+	       memmem(p + off, end - off, "@", 1) &&
+	       memmem(p + off, end - off, ") #", 3);
+}

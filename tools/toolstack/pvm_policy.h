@@ -8,6 +8,7 @@
 #ifndef KXL_PVM_POLICY_H
 #define KXL_PVM_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +22,15 @@
  */
 int kxl_pvm_cmdline(const char *orig, uint32_t cpu_khz, char *out,
 		    size_t outlen, char *added, size_t addlen);
+
+/*
+ * Whether a bzImage is Linux: its setup header's kernel_version (x86
+ * boot protocol, Documentation/arch/x86/boot.rst: offset 0x20e, a
+ * pointer 0x200 bytes short of the NUL-terminated string) reads like
+ * Linux's "RELEASE (USER@HOST) #N ...". The "Linux version" banner is
+ * inside the compressed payload, so it cannot be searched for there;
+ * other bzImage-protocol images (memtest86+, for one) do not match.
+ */
+bool kxl_bzimage_is_linux(const void *image, size_t len);
 
 #endif
