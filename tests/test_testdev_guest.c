@@ -283,11 +283,68 @@ static void test_create_wait_status(void)
 	free(dir);
 }
 
+/* kxl's answer to a bad request: one line naming the problem, exit 1. */
+static void expect_create_error(struct harness_kxend *k, const char *json,
+				const char *expect)
+{
+	char *cfg = harness_write_config(k, "bad", json), *out = NULL;
+	const char *nl;
+
+	CU_ASSERT_FATAL(cfg != NULL);
+	CU_ASSERT_NOT_EQUAL(harness_kxl(&out, "create", cfg, NULL), 0);
+	if (!out || !strstr(out, expect))
+		fprintf(stderr, "\nexpected '%s', got '%s'\n", expect,
+			out ? out : "");
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, expect) : NULL);
+	nl = out ? strchr(out, '\n') : NULL;
+	CU_ASSERT(nl != NULL && nl[1] == '\0');
+	free(out);
+	free(cfg);
+}
+
+/* A module larger than guest RAM, an exit port on the PIT's. */
+static void test_create_errors(void)
+{
+	struct harness_kxend *k;
+	char json[1024], *img, *big;
+	FILE *f;
+
+	KXEN_REQUIRE_KVM();
+	k = harness_kxend_start();
+	CU_ASSERT_FATAL(k != NULL);
+	img = harness_guest("testdev.elf");
+	CU_ASSERT_FATAL(asprintf(&big, "%s/big.bin", k->dir) > 0);
+	f = fopen(big, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(ftruncate(fileno(f), 5 << 20), 0);
+	fclose(f);
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"bad\",\"memory\":4,\"kernel\":\"%s\","
+		 "\"modules\":[\"big.bin\"]}",
+		 img);
+	expect_create_error(k, json, "module 0 (" /* the path follows */);
+	expect_create_error(k, json,
+			    "big.bin) of 5242880 bytes does not fit "
+			    "in guest RAM");
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"bad\",\"memory\":4,\"kernel\":\"%s\","
+		 "\"test_devices\":[\"isa-debug-exit,iobase=0x40\"]}",
+		 img);
+	expect_create_error(k, json,
+			    "isa-debug-exit ports 0x40-0x43 are "
+			    "taken by another device");
+	CU_ASSERT_NOT_EQUAL(harness_kxl(NULL, "destroy", "bad", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+	free(img);
+	free(big);
+}
+
 int kxen_suite_testdev_guest(CU_pSuite s)
 {
 	if (!CU_add_test(s, "op refusals on a live domain", test_op_refusals) ||
 	    !CU_add_test(s, "Multiboot test kernel exit status",
 			 test_guest_exit_status) ||
+	    !CU_add_test(s, "kxl create errors", test_create_errors) ||
 	    !CU_add_test(s, "kxl create -w returns the guest's status",
 			 test_create_wait_status) ||
 	    !CU_add_test(s, "test devices off by default",
