@@ -151,6 +151,8 @@ static void expect_lines(const char *const *needles)
  * extra keys; kxl create gets flag (NULL: none) and its exit status
  * goes to *rc. Domains are kept after power-off unless extra says.
  */
+static const char *guest = "testdev.elf"; /* the image boot() uses */
+
 static struct harness_kxend *boot(const char *name, const char *devices,
 				  const char *extra, const char *flag, int *rc,
 				  char **img, char **dir)
@@ -160,7 +162,7 @@ static struct harness_kxend *boot(const char *name, const char *devices,
 
 	CU_ASSERT_FATAL(k != NULL);
 	setenv("KXEN_LOGDIR", k->logdir, 1); /* kxen-dm logs there */
-	*img = harness_guest("testdev.elf");
+	*img = harness_guest(guest);
 	*dir = strdup(k->dir);
 	a = write_file(k, "mod-a.bin", "alpha-module");
 	b = write_file(k, "mod-b.bin", "beta-module");
@@ -339,6 +341,35 @@ static void test_create_errors(void)
 	free(big);
 }
 
+/*
+ * The other Multiboot image forms run the same kernel: ELF32 with
+ * e_machine EM_X86_64, and a flat file placed by the a.out kludge.
+ */
+static void test_image_forms(void)
+{
+	static const char *const forms[] = {"testdev-x64.elf",
+					    "testdev-aout.bin"};
+	struct harness_kxend *k;
+	char *img, *dir;
+	unsigned i;
+	int rc = -1;
+
+	KXEN_REQUIRE_KVM();
+	for (i = 0; i < 2; i++) {
+		guest = forms[i];
+		k = boot("tdf", ALL_DEVICES, "", "-w", &rc, &img, &dir);
+		if (rc != ((21 << 1) | 1))
+			fprintf(stderr, "\n%s: kxl create -w gave %d\n",
+				forms[i], rc);
+		CU_ASSERT_EQUAL(rc, (21 << 1) | 1);
+		harness_kxl(NULL, "destroy", "tdf", NULL);
+		CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+		free(img);
+		free(dir);
+	}
+	guest = "testdev.elf";
+}
+
 int kxen_suite_testdev_guest(CU_pSuite s)
 {
 	if (!CU_add_test(s, "op refusals on a live domain", test_op_refusals) ||
@@ -347,6 +378,8 @@ int kxen_suite_testdev_guest(CU_pSuite s)
 	    !CU_add_test(s, "kxl create errors", test_create_errors) ||
 	    !CU_add_test(s, "kxl create -w returns the guest's status",
 			 test_create_wait_status) ||
+	    !CU_add_test(s, "ELF32 x86-64 and a.out kludge images",
+			 test_image_forms) ||
 	    !CU_add_test(s, "test devices off by default",
 			 test_guest_devices_off))
 		return -1;

@@ -113,14 +113,16 @@ tests/guests/softint.bin: tests/guests/softint.elf
 # note, multiboot.elf an ELF32 i386 image with a Multiboot header; both
 # run 32-bit code only and print through pm32.h.
 KXEN_BOOT_GUESTS = tests/guests/pvh.elf tests/guests/multiboot.elf \
-	tests/guests/testdev.elf
+	tests/guests/testdev.elf tests/guests/testdev-x64.elf \
+	tests/guests/testdev-aout.bin
 noinst_DATA += $(KXEN_BOOT_GUESTS)
 check_DATA += $(KXEN_BOOT_GUESTS)
 EXTRA_DIST += tests/guests/pvh.S tests/guests/pvh.ld \
 	tests/guests/multiboot.S tests/guests/multiboot.ld \
 	tests/guests/testdev.S tests/guests/pm32.h
 CLEANFILES += $(KXEN_BOOT_GUESTS) tests/guests/pvh.o tests/guests/multiboot.o \
-	tests/guests/testdev.o
+	tests/guests/testdev.o tests/guests/testdev-aout.o \
+	tests/guests/testdev-aout.elf
 KXEN_BOOT_GUEST_DEPS = $(srcdir)/tests/guests/guest.h \
 	$(srcdir)/tests/guests/pm32.h
 tests/guests/pvh.o: $(srcdir)/tests/guests/pvh.S $(KXEN_BOOT_GUEST_DEPS)
@@ -153,6 +155,22 @@ tests/guests/testdev.elf: tests/guests/testdev.o \
 	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
 		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
 		-o $@ tests/guests/testdev.o
+# The same kernel as ELF32 with e_machine EM_X86_64 (how 64-bit kernels
+# wrap themselves for Multiboot), and as an a.out-kludge flat file.
+tests/guests/testdev-x64.elf: tests/guests/testdev.elf
+	$(AM_V_GEN)$(OBJCOPY) -O elf32-x86-64 tests/guests/testdev.elf $@
+tests/guests/testdev-aout.o: $(srcdir)/tests/guests/testdev.S \
+		$(KXEN_BOOT_GUEST_DEPS)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) -m32 -fno-pic -ffreestanding \
+		-nostdinc -DAOUT_KLUDGE -c -o $@ $(srcdir)/tests/guests/testdev.S
+tests/guests/testdev-aout.elf: tests/guests/testdev-aout.o \
+		$(srcdir)/tests/guests/multiboot.ld
+	$(AM_V_CCLD)$(LD) -m elf_i386 -nostdlib -static \
+		$(KXEN_GUEST_LDNOWARN) -T $(srcdir)/tests/guests/multiboot.ld \
+		-o $@ tests/guests/testdev-aout.o
+tests/guests/testdev-aout.bin: tests/guests/testdev-aout.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/testdev-aout.elf $@
 
 # syscall.bin: user mode, SYSCALL and page faults (issue 8).
 tests/guests/syscall.o: $(srcdir)/tests/guests/syscall.S \

@@ -1,7 +1,10 @@
 /*
  * testdev: a Multiboot 1 test kernel written the way kernels for QEMU
  * are (README.md "Test devices"), an ELF32 i386 image linked by
- * multiboot.ld. In flat 32-bit protected mode, interrupts off, it
+ * multiboot.ld; the same code is also built as an ELF32 x86-64 image
+ * (testdev-x64.elf) and, with AOUT_KLUDGE, as a flat file the header
+ * places (testdev-aout.bin). In flat 32-bit protected mode, interrupts
+ * off, it
  *   - prints its command line and every module's string and bytes,
  *   - reads fw_cfg (ports 0x510/0x511): signature, CPU counts, RAM, the
  *     command line and a selector no item has,
@@ -19,6 +22,7 @@
 
 #define MB_MAGIC 0x1badb002
 #define MB_FLAGS 0x00000003 /* page-aligned modules, memory info */
+#define MB_AOUT 0x00010000  /* addresses in the header (a.out kludge) */
 
 #define MBI_CMDLINE 16
 #define MBI_MODS_COUNT 20
@@ -48,9 +52,22 @@
 	.section .text.start, "ax"
 	.code32
 	.p2align 2
+mb_header:
+#ifdef AOUT_KLUDGE
+	/* testdev-aout.bin: a flat file placed by the header (§3.1.3). */
+	.long MB_MAGIC
+	.long MB_FLAGS | MB_AOUT
+	.long -(MB_MAGIC + (MB_FLAGS | MB_AOUT))
+	.long mb_header	/* header_addr */
+	.long mb_header	/* load_addr: the file starts with the header */
+	.long 0		/* load_end_addr: the whole file */
+	.long 0		/* bss_end_addr: no bss beyond the file */
+	.long _start	/* entry_addr */
+#else
 	.long MB_MAGIC
 	.long MB_FLAGS
 	.long -(MB_MAGIC + MB_FLAGS)
+#endif
 
 	.globl _start
 _start:
