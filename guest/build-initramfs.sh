@@ -10,8 +10,12 @@
 # shell runs applets without symlinks once /proc is mounted, so only /bin/sh
 # and the applets /init itself runs link to it.
 #
+# Besides busybox it holds bin/getppid, the syscall benchmark of
+# kxen.test=getppid (guest/getppid.c: no libc, a few KiB), compiled here.
+#
 # usage: guest/build-initramfs.sh [OUTPUT]   (default: ./guest/initramfs.cpio)
-# Environment: KXEN_BUSYBOX (default /bin/busybox, from busybox-static).
+# Environment: KXEN_BUSYBOX (default /bin/busybox, from busybox-static),
+# CC (default cc) for bin/getppid.
 # Rewrites OUTPUT only when its contents change.
 set -euo pipefail
 
@@ -39,8 +43,14 @@ done
 
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp "$out.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+getppid=$(mktemp "$out.getppid.XXXXXX")
+trap 'rm -f "$tmp" "$getppid"' EXIT
 chmod 0644 "$tmp"
+
+# No build id: the archive stays byte-for-byte reproducible.
+"${CC:-cc}" -static -nostdlib -ffreestanding -fno-builtin -fno-pie -no-pie \
+	-fno-stack-protector -O2 -Wall -Wextra -Werror -Wl,--build-id=none \
+	-o "$getppid" "$here/getppid.c" || die "cannot compile $here/getppid.c (needs gcc)"
 
 ino=1
 # entry NAME MODE NLINK SIZE RDEVMAJ RDEVMIN: one newc header and the name.
@@ -78,6 +88,7 @@ symlink() {
 {
 	dir bin
 	file bin/busybox "$busybox" 0755
+	file bin/getppid "$getppid" 0755
 	symlink bin/sh busybox
 	# Busybox's shell runs other applets through /proc/self/exe: until
 	# /init has mounted /proc it needs links for what it runs.
@@ -108,5 +119,6 @@ if [ -f "$out" ] && cmp -s "$tmp" "$out"; then
 	exit 0
 fi
 mv "$tmp" "$out"
+rm -f "$getppid"
 trap - EXIT
 echo "$me: wrote $out ($(stat -c %s "$out") bytes)"

@@ -4,7 +4,8 @@
 # per machine into a cache outside the tree (about 14 min on 2 cores) and
 # the initramfs into guest/ of the build tree. Only shipped in the tarball.
 
-EXTRA_DIST += guest/linux.config-fragment guest/init examples/default.json
+EXTRA_DIST += guest/linux.config-fragment guest/init guest/getppid.c \
+	examples/default.json
 dist_noinst_SCRIPTS += guest/build-kernel.sh guest/build-initramfs.sh \
 	scripts/build-default-guest.sh
 
@@ -12,7 +13,8 @@ dist_noinst_SCRIPTS += guest/build-kernel.sh guest/build-initramfs.sh \
 # build tree (also under `make distcheck`); the kernel comes from the
 # cache after the first time on a machine.
 check_DATA += guest/initramfs.cpio
-guest/initramfs.cpio: $(srcdir)/guest/init $(srcdir)/guest/build-initramfs.sh \
+guest/initramfs.cpio: $(srcdir)/guest/init $(srcdir)/guest/getppid.c \
+		$(srcdir)/guest/build-initramfs.sh \
 		$(srcdir)/guest/build-kernel.sh $(srcdir)/guest/linux.config-fragment
 	cd $(abs_top_builddir) && \
 		bash $(abs_top_srcdir)/scripts/build-default-guest.sh

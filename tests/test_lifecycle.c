@@ -632,6 +632,73 @@ static void test_user_mode_syscalls_and_faults(void)
 		      120000);
 }
 
+/*
+ * The same on two vCPUs at once (AP started with INIT/SIPI): each CPU
+ * has its own LSTAR, user stack and fault areas, and the guest checks
+ * that every completion and fault reached the CPU that made it. On PVM
+ * hosts the domain's counters (op 40, `kxl stat`) then show every
+ * completed SYSCALL (2 x 100,000 + 2 x 100 remaps + 2 "done") and each
+ * stepped-over fault (2 x 100 demand + 2 x 100 write-protection).
+ */
+static void test_user_mode_syscalls_on_two_vcpus(void)
+{
+	static union {
+		struct kxen_exit_stats_reply r;
+		uint8_t b[sizeof(struct kxen_exit_stats_reply) +
+			  KXEN_EXIT_STATS_MAX_RANGES *
+			      sizeof(struct kxen_dm_range_stat)];
+	} buf;
+	struct kxen_exit_stats_reply *st = &buf.r;
+	struct harness_kxend *k;
+	struct kxen_domain_info info;
+	char json[1024], *img, *cfg, *out = NULL;
+	xc_interface *xch;
+
+	KXEN_REQUIRE_KVM();
+	k = start_kxend();
+	if (!k)
+		return;
+	img = harness_guest("syscall_smp.bin");
+	snprintf(json, sizeof(json),
+		 "{\"name\": \"sys2\", \"memory\": 16, \"vcpus\": 2, "
+		 "\"kernel\": \"%s\"}",
+		 img);
+	free(img);
+	cfg = harness_write_config(k, "sys2", json);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "create", cfg, NULL), 0);
+	free(cfg);
+	CU_ASSERT_EQUAL(harness_wait_dmesg("syscall-smp: ok", 240000), 0);
+	harness_kxl(&out, "dmesg", NULL);
+	CU_ASSERT_PTR_NOT_NULL(
+	    out ? strstr(out, "syscall-smp: ok n0=100000 n1=100000 "
+			      "demand0=100 demand1=100 wp0=100 wp1=100")
+		: NULL);
+	CU_ASSERT_PTR_NULL(out ? strstr(out, "FAIL") : NULL);
+	CU_ASSERT_PTR_NULL(out ? strstr(out, "crashed") : NULL);
+	if (out && !strstr(out, "syscall-smp: ok"))
+		fprintf(stderr, "%s\n", out);
+	free(out);
+	xch = xc_interface_open(NULL, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xch);
+	CU_ASSERT_EQUAL(lookup_info("sys2", &info), 0);
+	CU_ASSERT_EQUAL(kxc_domain_exit_stats(xch, info.domid, st, sizeof(buf)),
+			0);
+	CU_ASSERT_EQUAL(st->nr_vcpus, 2);
+	if (host_is_pvm()) {
+		CU_ASSERT_EQUAL(st->pvm_syscalls, 200202);
+		CU_ASSERT_EQUAL(st->pvm_faults_stepped, 400);
+		/* Each syscall and fault is at least one exit of its vCPU. */
+		CU_ASSERT(st->vcpu_exits[0] > 100000 &&
+			  st->vcpu_exits[1] > 100000);
+	} else {
+		CU_ASSERT_EQUAL(st->pvm_syscalls, 0);
+		CU_ASSERT_EQUAL(st->pvm_faults_stepped, 0);
+	}
+	xc_interface_close(xch);
+	CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "sys2", NULL), 0);
+	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
+}
+
 int kxen_suite_lifecycle(void)
 {
 	CU_pSuite s = CU_add_suite("lifecycle", NULL, NULL);
@@ -661,7 +728,9 @@ int kxen_suite_lifecycle(void)
 	    !CU_add_test(s, "INT3 and INT n at CPL0 reach the guest",
 			 test_int3_and_int_n_are_delivered) ||
 	    !CU_add_test(s, "user mode: syscalls and page faults",
-			 test_user_mode_syscalls_and_faults))
+			 test_user_mode_syscalls_and_faults) ||
+	    !CU_add_test(s, "user mode: syscalls on 2 vCPUs at once",
+			 test_user_mode_syscalls_on_two_vcpus))
 		return -1;
 	return 0;
 }

@@ -204,6 +204,19 @@ tests/guests/mxcsr.elf: tests/guests/mxcsr.o $(KXEN_GUEST_COMMON)
 tests/guests/mxcsr.bin: tests/guests/mxcsr.elf
 	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/mxcsr.elf $@
 
+# syscall_smp.bin: the same on two vCPUs at once (issue 8).
+KXEN_TEST_GUESTS += tests/guests/syscall_smp.bin
+EXTRA_DIST += tests/guests/syscall_smp.S
+tests/guests/syscall_smp.o: $(srcdir)/tests/guests/syscall_smp.S \
+		$(srcdir)/tests/guests/lm.h $(KXEN_GUEST_COMMON)
+	@$(MKDIR_P) tests/guests
+	$(AM_V_CC)$(CC) $(KXEN_GUEST_INCLUDES) $(KXEN_GUEST_CCOPTS) \
+		-c -o $@ $(srcdir)/tests/guests/syscall_smp.S
+tests/guests/syscall_smp.elf: tests/guests/syscall_smp.o $(KXEN_GUEST_COMMON)
+	$(AM_V_CCLD)$(LD) $(KXEN_GUEST_LDOPTS) -o $@ tests/guests/syscall_smp.o
+tests/guests/syscall_smp.bin: tests/guests/syscall_smp.elf
+	$(AM_V_GEN)$(OBJCOPY) -O binary tests/guests/syscall_smp.elf $@
+
 # serial.bin: the device-model guest (tests/test_dm.c): COM1 echo with
 # interrupts, sequence checks through kxen-dm, a UART polling loop.
 KXEN_TEST_GUESTS += tests/guests/serial.bin
