@@ -58,13 +58,13 @@ sed -e "s|\"../guest/vmlinux\"|\"$builddir/guest/vmlinux\"|" \
 	"$srcdir/examples/default.json" >"$tmp/getppid.json"
 "$kxl" create "$tmp/getppid.json" >/dev/null || die "kxl create failed"
 console="$tmp/log/console-default.log"
-line=
-# Boot (~25 s here) plus the loop; generous for a loaded machine.
+# Boot (~25 s here) plus the loop; generous for a loaded machine. The
+# result line is complete once /init's next line ("poweroff") is there.
 for _ in $(seq 6000); do
-	line=$(grep -a 'kxen-guest: getppid ' "$console" 2>/dev/null | tail -n 1 || true)
-	[ -n "$line" ] && break
+	grep -aq 'kxen-guest: poweroff' "$console" 2>/dev/null && break
 	sleep 0.1
 done
+line=$(grep -a 'kxen-guest: getppid ' "$console" 2>/dev/null | tail -n 1 || true)
 stats=$("$kxl" stat default 2>/dev/null | grep -E '^PVM syscalls' || true)
 "$kxl" destroy default >/dev/null 2>&1 || true
 [ -n "$line" ] || die "the guest printed no getppid line in 600 s (see $console)"
