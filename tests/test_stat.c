@@ -1,10 +1,10 @@
 /*
  * Suite "stat": `kxl stat` (issue 6). tests/guests/stat.bin makes known
  * numbers of exits to an in-core port device, a kxen-dm port (COM1's
- * scratch register), an unclaimed port, in-core MMIO (HPET) and
- * unclaimed MMIO; `kxl stat --json` must count at least that many of
- * each, in the right class (core / dm / unclaimed), with a latency for
- * the handled ones. Bad command lines get one clear line.
+ * scratch register), an unclaimed port, in-core MMIO (HPET), kxen-dm
+ * MMIO (its benchmmio page) and unclaimed MMIO; `kxl stat --json` must count at
+ * least that many of each, in the right class (core / dm / unclaimed), with a
+ * latency for the handled ones. Bad command lines get one clear line.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +31,7 @@ static struct harness_kxend *boot_stat_guest(void)
 	img = harness_guest("stat.bin");
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"counted\", \"memory\": 16, \"kernel\": \"%s\", "
-		 "\"devices\": \"com1\"}",
+		 "\"devices\": \"com1,benchmmio\"}",
 		 img);
 	free(img);
 	cfg = harness_write_config(k, "counted", json);
@@ -160,6 +160,7 @@ static void test_stat_counts_by_class(void)
 		expect_row(devs, "port", ~0ull, "unclaimed", 200, false);
 		expect_row(devs, "mmio", 0xfed00000, "core", 100, true);
 		expect_row(devs, "mmio", ~0ull, "unclaimed", 100, false);
+		expect_row(devs, "mmio", 0xd0000000, "dm", 200, true);
 		/* 0x2fa is nobody's: no core or DM row may claim it. */
 		CU_ASSERT_PTR_NULL(row_for(devs, "port", 0x2fa));
 	}

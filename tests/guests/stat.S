@@ -7,6 +7,8 @@
  *                                           read must return the write
  *   port 0x2fa (no COM2 configured)         200 reads, all ones
  *   HPET capabilities (in-core MMIO)        100 reads
+ *   kxen-dm's benchmmio page (0xd0000000)   100 writes + 100 reads, each
+ *                                           read must return the write
  *   0xfeb00000 (nobody's MMIO)              100 reads, all ones
  *
  * then "stat: done" or "stat: FAIL ...".
@@ -18,6 +20,8 @@
 #define NR_UNCLAIMED_PORT 200
 #define NR_CORE_MMIO 100
 #define NR_UNCLAIMED_MMIO 100
+#define NR_DM_MMIO 100
+#define DM_MMIO 0xd0000000 /* dm/dev/scratch_mmio.h */
 #define UART_SCR 0x3ff /* COM1 + 7, 16550 scratch register */
 #define EMPTY_PORT 0x2fa
 #define EMPTY_MMIO 0xfeb00000
@@ -57,6 +61,14 @@ main:
 	jne fail_mmio
 	loop 5b
 
+	mov $NR_DM_MMIO, %ecx
+	mov $DM_MMIO, %esi
+6:	mov %ecx, (%rsi)
+	mov (%rsi), %eax
+	cmp %ecx, %eax
+	jne fail_dm_mmio
+	loop 6b
+
 	PUTS "stat: done\n"
 	jmp lm_halt
 
@@ -66,6 +78,8 @@ fail_port:
 	FAIL "unclaimed port did not read all ones"
 fail_mmio:
 	FAIL "unclaimed MMIO did not read all ones"
+fail_dm_mmio:
+	FAIL "the DM's MMIO page did not read back"
 
 	.section .rodata
 stat_tag:
