@@ -106,7 +106,7 @@ bench_boot_linux() {
 	say "$(printf '%-44s %10s %10s' 'first console line (no "quiet")' "$(csv_get linux first-console-line kxen)" "$(csv_get linux first-console-line qemu-microvm-kirq)")"
 	say "$(printf '%-44s %10s %10s' 'user space, no "quiet"' "$(csv_get linux userspace-verbose kxen)" "$(csv_get linux userspace-verbose qemu-microvm-kirq)")"
 	say "$(printf '%-44s %10s %10s' 'user space, default command line' "$(csv_get linux userspace-quiet kxen)" -)"
-	say "QEMU (microvm, kernel-irqchip=on, -cpu ...,-cx16, same command line + tsc_early_khz): last console line after $(csv_get linux last-line-time qemu-microvm-kirq) s of $QEMU_LINUX_TIMEOUT s:"
+	say "QEMU (microvm, kernel-irqchip=on, -cpu ...,-cx16, same command line + tsc_early_khz) ended: $(cat "$tmp/qemu-linux-why.txt"); last console line, after $(csv_get linux last-line-time qemu-microvm-kirq) s:"
 	say "    $(cat "$tmp/qemu-linux-last.txt")"
 }
 
@@ -114,17 +114,40 @@ bench_boot_linux() {
 # on PVM hosts (CX16 in CPUID; noxsave, clearcpuid=popcnt,smap and the
 # TSC rate on the command line). Each console line is timestamped.
 qemu_linux_boot() { # CMDLINE
-	local t0 f="$tmp/qemu-linux.log" first up last
+	local t0 f="$tmp/qemu-linux.log" e="$tmp/qemu-linux.err" first up last
+	local pidf="$tmp/qemu-linux.pid" why watcher
+	rm -f "$pidf"
 	t0=$(now)
+	# QEMU pauses the VM on an emulation failure but keeps running:
+	# end it then, rather than at the timeout.
+	(
+		for _ in $(seq 100); do [ -s "$pidf" ] && break; sleep 0.1; done
+		[ -s "$pidf" ] || exit 0
+		until grep -q "internal error" "$e" 2>/dev/null; do
+			kill -0 "$(cat "$pidf")" 2>/dev/null || exit 0
+			sleep 0.5
+		done
+		kill "$(cat "$pidf")" 2>/dev/null
+	) &
+	watcher=$!
 	timeout "$QEMU_LINUX_TIMEOUT" qemu-system-x86_64 \
 		-M microvm,accel=kvm,kernel-irqchip=on -cpu "$QEMU_CPU,-cx16" \
 		-m 128 -nodefaults -no-user-config -display none -no-reboot \
 		-kernel "$B/guest/vmlinux" -initrd "$B/guest/initramfs.cpio" \
 		-append "console=ttyS0 ${1#console=ttyS0 }" -serial stdio \
-		2>>"$tmp/qemu.err" </dev/null |
+		-pidfile "$pidf" 2>"$e" </dev/null |
 		while IFS= read -r l; do
 			printf '%s %s\n' "$(now)" "${l//$'\r'/}"
 		done >"$f" || true
+	wait "$watcher"
+	why="timeout after $QEMU_LINUX_TIMEOUT s"
+	if grep -q "internal error" "$e"; then
+		why="KVM internal error (emulation failure) on bytes <$(sed -n 's/.*<\(..\)>.*/\1/p' "$e" | head -n 1)>"
+	elif grep -q "userspace up" "$f"; then
+		why="reached user space"
+	fi
+	echo "$why" >"$tmp/qemu-linux-why.txt"
+	cp "$e" "$out/qemu-linux.err"
 	first=$(awk -v t0="$t0" 'NF > 1 {printf "%.1f", $1 - t0; exit}' "$f")
 	up=$(awk -v t0="$t0" '/userspace up/ {printf "%.1f", $1 - t0; exit}' "$f")
 	last=$(awk -v t0="$t0" 'NF > 1 {t = $1} END {if (t) printf "%.1f", t - t0}' "$f")

@@ -160,7 +160,7 @@ plot_exits() {
 		done
 	} >"$dat"
 	gnuplot <<-EOF 2>>"$tmp/gnuplot.err" || echo "bench: gnuplot failed (see gnuplot.err)"
-		set terminal pngcairo size 1200,600
+		set terminal pngcairo size 1200,600 noenhanced
 		set output "$out/exits.png"
 		set title "Exit cost per path (ns per access, loop subtracted; $(hostname), $(nproc) CPUs)"
 		set style data histograms
@@ -216,7 +216,7 @@ bench_irq() {
 plot_latency() {
 	local dat="$out/latency.dat"
 	{
-		echo "monitor irq_median irq_p99 tick_median tick_p99"
+		echo "monitor irq-median irq-p99 tick-median tick-p99"
 		for mon in $MONITORS; do
 			[ "$mon" = kvm-floor ] && continue
 			printf '%s' "$mon"
@@ -229,7 +229,8 @@ plot_latency() {
 		done
 	} >"$dat"
 	gnuplot <<-EOF 2>>"$tmp/gnuplot.err" || echo "bench: gnuplot failed (see gnuplot.err)"
-		set terminal pngcairo size 1000,500
+		set terminal pngcairo size 1000,500 noenhanced
+		set xtics rotate by -20
 		set output "$out/latency.png"
 		set title "Interrupt round trip and 1 kHz LAPIC tick interval (us)"
 		set style data histograms
