@@ -84,6 +84,9 @@ path_label() {
 	dm-mmio-*) echo "MMIO page ${1#dm-mmio-} (kxen: DM)" ;;
 	unclaimed-*) echo "unclaimed port ${1#unclaimed-}" ;;
 	loop) echo "loop overhead (subtracted)" ;;
+	empty-create-to-exit) echo "start -> exit (kxen: S5 via kxen-dm)" ;;
+	empty-create-to-debugexit) echo "kxen: isa-debug-exit in the core" ;;
+	empty-kxl-create-w) echo "kxen: kxl create -w returns" ;;
 	esac
 }
 

@@ -49,7 +49,7 @@
 #define UART_IER (COM1 + 1)
 #define UART_MCR (COM1 + 4)
 #define UART_SCR (COM1 + 7)
-#define UNCLAIMED_PORT 0x510
+#define UNCLAIMED_PORT 0x520 /* free in kxen, QEMU pc and microvm (0x510: QEMU fw_cfg) */
 #define PIT_CH0 0x40
 #define PIT_MODE 0x43
 
