@@ -8,7 +8,7 @@ noinst_DATA += bench/kvm-floor bench/guests/exitbench.elf
 CLEANFILES += bench/kvm-floor bench/guests/exitbench.elf \
 	bench/guests/exitbench.o
 EXTRA_DIST += bench/guests/exitbench.S bench/install-deps.sh \
-	bench/lib.sh bench/boot.sh
+	bench/lib.sh bench/boot.sh bench/getppid.sh
 
 # exitbench.elf: a PVH ELF (linked like tests/guests/pvh.elf) so that
 # kxl, QEMU's -kernel and kvm-floor all load the same bytes.
