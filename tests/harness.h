@@ -47,6 +47,8 @@ int kxen_suite_benchmmio(void); /* tests/test_scratch_mmio.c: bench page */
 int kxen_suite_testdev(void);	/* tests/test_testdev*.c: QEMU test devices */
 int kxen_suite_testdev_boot(CU_pSuite s);
 int kxen_suite_testdev_guest(CU_pSuite s);
+/* tests/test_lifecycle_linux.c: the lifecycle with the default guest */
+int kxen_suite_lifelinux(void);
 
 /*
  * Mark the running test as skipped (counted apart from passes in the

@@ -34,7 +34,8 @@ tests_kxen_tests_SOURCES += \
 	tests/test_scratch_mmio.c \
 	tests/test_testdev.c \
 	tests/test_testdev_boot.c \
-	tests/test_testdev_guest.c
+	tests/test_testdev_guest.c \
+	tests/test_lifecycle_linux.c
 tests_kxen_tests_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(YAJL_CFLAGS)
 tests_kxen_tests_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor \
 	-I$(top_srcdir)/dm -I$(top_srcdir)/tools

@@ -21,7 +21,7 @@ static int (*const suites[])(void) = {
     kxen_suite_evtchn,	kxen_suite_dmdev,     kxen_suite_dm,
     kxen_suite_linux,	kxen_suite_pvmpolicy, kxen_suite_stat,
     kxen_suite_cpuid,	kxen_suite_monitor,   kxen_suite_benchmmio,
-    kxen_suite_testdev,
+    kxen_suite_testdev, kxen_suite_lifelinux,
 };
 
 int main(int argc, char **argv)
