@@ -308,6 +308,9 @@ static bool handle_exit(struct vcpu *v)
 		handle_msr(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
 		return true;
 	case KVM_EXIT_SHUTDOWN:
+		/* A PC resets on a triple fault; kxen reports a crash, as
+		 * XenServer has Xen do (README, "Lifecycle"): for a guest it
+		 * nearly always means a broken kernel, and on_crash decides. */
 		domain_crash(v->d, "vCPU %u: triple fault", v->id);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
