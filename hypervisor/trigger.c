@@ -41,11 +41,11 @@ static int press_power_button(struct domain *d, bool reboot)
 {
 	bool listening;
 
-	if (reboot) {
-		pthread_mutex_lock(&d->lock);
-		d->poweroff_is_reboot = true;
-		pthread_mutex_unlock(&d->lock);
-	}
+	/* The latest request wins: kxl shutdown after an unanswered kxl
+	 * reboot means power off. */
+	pthread_mutex_lock(&d->lock);
+	d->poweroff_is_reboot = reboot;
+	pthread_mutex_unlock(&d->lock);
 	listening = pmtimer_power_button(d->pm);
 	log_info(d->domid, "domain '%s': ACPI power button pressed%s%s",
 		 d->name, reboot ? " (kxl reboot: its power-off reboots)" : "",
