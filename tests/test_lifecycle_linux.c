@@ -270,11 +270,11 @@ static void test_shutdown_panic_and_wait(void)
 	fprintf(stderr, "userspace after %.1f s; ", now_s() - t0);
 	/* /init listens for the button (evdev) before it starts the shell;
 	 * a press before its reader opened the device would be lost. */
-	CU_ASSERT_EQUAL(wait_console(k, "button", "/ # ", 1, 60), 0);
+	CU_ASSERT_EQUAL(wait_console(k, "button", "/ # ", 1, 180), 0);
 	sleep(3);
 	t0 = now_s();
 	out = NULL;
-	CU_ASSERT_EQUAL(kxl_long(&out, "shutdown -w -t 180 button"), 0);
+	CU_ASSERT_EQUAL(kxl_long(&out, "shutdown -w -t 300 button"), 0);
 	fprintf(stderr, "shutdown -w took %.1f s; ", now_s() - t0);
 	CU_ASSERT(out && strstr(out, "has shut down"));
 	free(out);
