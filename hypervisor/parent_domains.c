@@ -367,11 +367,24 @@ void doms_reap(struct kxend *k)
 		char why[96];
 
 		describe_exit(status, why, sizeof(why));
-		for (i = 0; i < k->nr_doms; i++)
-			if (k->doms[i].pid == pid && k->doms[i].ours) {
-				doms_gone(k, &k->doms[i], why);
-				k->doms[i].pid = 0;
+		for (i = 0; i < k->nr_doms; i++) {
+			struct dom_record *r = &k->doms[i];
+
+			if (r->pid != pid || !r->ours)
+				continue;
+			/* On a loaded host the socket can close long before
+			 * the process is reaped: the wait status still says
+			 * more than "connection closed", so it wins. */
+			if (r->fd < 0) {
+				snprintf(r->gone_reason, sizeof(r->gone_reason),
+					 "%s", why);
+				log_error(r->domid, "domain '%s': %s", r->name,
+					  why);
+			} else {
+				doms_gone(k, r, why);
 			}
+			r->pid = 0;
+		}
 	}
 }
 
