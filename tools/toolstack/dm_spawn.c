@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,30 @@ static pid_t read_pid(uint32_t domid)
 	return pid;
 }
 
+/* Whether pid still runs: a zombie has exited, it only waits for init
+ * to reap it (which some inits do only now and then). */
+static bool running(pid_t pid)
+{
+	char path[64], buf[256], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	paren = strrchr(buf, ')');
+	return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
 void kxl_dm_reap(uint32_t domid)
 {
 	pid_t pid = read_pid(domid);
@@ -226,11 +251,14 @@ void kxl_dm_reap(uint32_t domid)
 
 	if (pid <= 0)
 		return;
-	/* It leaves by itself once it sees the domain gone (~1 s). */
+	/* It would leave by itself at its next liveness check (seconds
+	 * away); SIGTERM is its clean exit, and a restart (kxl create's
+	 * monitor) needs its name and pid file free now. */
+	kill(pid, SIGTERM);
 	for (int t = 0; t < REAP_TIMEOUT_MS; t += 20) {
-		if (kill(pid, 0) < 0)
+		if (!running(pid))
 			return;
 		nanosleep(&tick, NULL);
 	}
-	kill(pid, SIGTERM);
+	kill(pid, SIGKILL);
 }

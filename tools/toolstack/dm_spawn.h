@@ -17,8 +17,8 @@ const char *kxl_logdir(void);
 int kxl_dm_start(const char *name, uint32_t domid, const char *devices,
 		 char *err, size_t errlen);
 
-/* After the domain was destroyed: wait for its DM to leave (SIGTERM if
- * it lingers). */
+/* After the domain was destroyed: end its DM (SIGTERM, its clean exit)
+ * and wait for it to leave (SIGKILL if it lingers). */
 void kxl_dm_reap(uint32_t domid);
 
 /* Attach the terminal to domain domid's console until Ctrl-] or the
