@@ -261,6 +261,19 @@ static void test_create_wait(void)
 	CU_ASSERT(out && strstr(out, "rebooted: on_reboot is destroy"));
 	free(out);
 
+	/* A guest that reboots at once, again and again, is a loop the
+	 * monitor stops after a few restarts rather than feed it. */
+	out = NULL;
+	CU_ASSERT_EQUAL(
+	    create(k, "-w", "loop", "power.bin", "reboot", NULL, &out), 1);
+	CU_ASSERT(out && strstr(out, "kxl: domain 'loop' (id ") &&
+		  strstr(out, "restart loop: it ended within 5 s of starting "
+			      "3 times in a row"));
+	free(out);
+	CU_ASSERT_EQUAL(dmesg_count("toolstack: domain 'loop' restarted as"),
+			2);
+	CU_ASSERT_EQUAL(info_of("loop", &info), -1);
+
 	/* A crash: status 4 and the reason on one line. */
 	out = NULL;
 	CU_ASSERT_EQUAL(

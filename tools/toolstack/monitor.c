@@ -25,8 +25,24 @@ struct watch {
 	xc_interface *xch;
 	FILE *log;
 	uint32_t domid;
-	uint32_t pid; /* the domain's process: a reused domid is not ours */
+	uint32_t pid;	/* the domain's process: a reused domid is not ours */
+	double started; /* when the watched domain was built */
+	unsigned quick; /* restarts in a row that ran < QUICK_RUN_S */
 };
+
+/* A guest that ends this soon after every start, QUICK_RESTARTS times
+ * in a row, is in a loop (a kernel that resets at once): stop it rather
+ * than rebuild it several times a second. */
+#define QUICK_RUN_S 5.0
+#define QUICK_RESTARTS 3
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static FILE *open_log(const char *name)
 {
@@ -179,6 +195,16 @@ static bool act(struct watch *w, const struct kxen_domain_info *info,
 	}
 	if (a != KXL_ACTION_RESTART)
 		return false;
+	w->quick = now_s() - w->started < QUICK_RUN_S ? w->quick + 1 : 0;
+	if (w->quick >= QUICK_RESTARTS) {
+		res->end = KXL_END_FAILED;
+		snprintf(res->reason, sizeof(res->reason),
+			 "restart loop: it ended within %.0f s of starting %u "
+			 "times in a row, so it was not restarted again",
+			 QUICK_RUN_S, w->quick);
+		note(w, false, "domain '%s': %s", info->name, res->reason);
+		return false;
+	}
 	if (w->m->rebuild(w->m->ctx, w->xch, &w->domid, err, sizeof(err)) < 0) {
 		note(w, false, "restart of '%s' failed: %s", info->name, err);
 		res->end = KXL_END_FAILED;
@@ -188,6 +214,7 @@ static bool act(struct watch *w, const struct kxen_domain_info *info,
 	}
 	res->domid = w->domid;
 	w->pid = 0;
+	w->started = now_s();
 	note(w, true, "domain '%s' restarted as id %u (was %u)", info->name,
 	     w->domid, old);
 	return true;
@@ -229,7 +256,7 @@ static void watch_loop(struct watch *w, struct kxl_monitor_result *res)
 void kxl_monitor_run(const struct kxl_monitor *m, uint32_t domid,
 		     struct kxl_monitor_result *res)
 {
-	struct watch w = {.m = m, .domid = domid};
+	struct watch w = {.m = m, .domid = domid, .started = now_s()};
 
 	memset(res, 0, sizeof(*res));
 	res->domid = domid;
