@@ -429,8 +429,22 @@ static void test_send_trigger_validation(void)
 	CU_ASSERT_EQUAL(info_of("trig", &info), 0);
 	CU_ASSERT(info.state == KXEN_STATE_RUNNING ||
 		  info.state == KXEN_STATE_BLOCKED);
+	/* An NMI reaches the vCPU: hello.bin halts in long mode without an
+	 * IDT, so delivering it escalates to a triple fault. */
+	CU_ASSERT_EQUAL(create(k, NULL, "nmi", "hello.bin", "nmi",
+			       "\"on_crash\": \"preserve\"", NULL),
+			0);
+	CU_ASSERT_EQUAL(harness_wait_dmesg("hello: cmdline=[nmi]", 20000), 0);
+	CU_ASSERT_EQUAL_FATAL(info_of("nmi", &info), 0);
+	CU_ASSERT_EQUAL(xc_domain_send_trigger(xch, info.domid,
+					       XEN_DOMCTL_SENDTRIGGER_NMI, 0),
+			0);
+	CU_ASSERT_EQUAL(wait_state("nmi", KXEN_STATE_CRASHED, 10000), 0);
+	CU_ASSERT_EQUAL(info_of("nmi", &info), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(info.crash_reason, "triple fault"));
 	xc_interface_close(xch);
 	harness_kxl(NULL, "destroy", "trig", NULL);
+	harness_kxl(NULL, "destroy", "nmi", NULL);
 	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
 }
 
