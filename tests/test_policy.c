@@ -25,34 +25,36 @@ static void test_adds_what_is_missing(void)
 {
 	check("", 2596148,
 	      "noxsave clearcpuid=popcnt,smap tsc_early_khz=2596148 "
-	      "tsc=reliable",
+	      "tsc=reliable no_timer_check",
 	      "noxsave clearcpuid=popcnt,smap tsc_early_khz=2596148 "
-	      "tsc=reliable");
+	      "tsc=reliable no_timer_check");
 	check("console=ttyS0", 0,
-	      "console=ttyS0 noxsave clearcpuid=popcnt,smap tsc=reliable",
-	      "noxsave clearcpuid=popcnt,smap tsc=reliable");
+	      "console=ttyS0 noxsave clearcpuid=popcnt,smap tsc=reliable "
+	      "no_timer_check",
+	      "noxsave clearcpuid=popcnt,smap tsc=reliable no_timer_check");
 }
 
 static void test_keeps_what_the_config_says(void)
 {
 	check("noxsave clearcpuid=popcnt,smap,erms tsc=unstable "
-	      "tsc_early_khz=1000",
+	      "tsc_early_khz=1000 no_timer_check",
 	      2596148,
 	      "noxsave clearcpuid=popcnt,smap,erms tsc=unstable "
-	      "tsc_early_khz=1000",
+	      "tsc_early_khz=1000 no_timer_check",
 	      "");
 	/* A word that only starts like a parameter is not it. */
 	check("notnoxsave", 0,
-	      "notnoxsave noxsave clearcpuid=popcnt,smap tsc=reliable",
-	      "noxsave clearcpuid=popcnt,smap tsc=reliable");
+	      "notnoxsave noxsave clearcpuid=popcnt,smap tsc=reliable "
+	      "no_timer_check",
+	      "noxsave clearcpuid=popcnt,smap tsc=reliable no_timer_check");
 }
 
 static void test_merges_the_last_clearcpuid(void)
 {
 	check("clearcpuid=smap clearcpuid=erms x", 0,
 	      "clearcpuid=smap clearcpuid=erms,popcnt,smap x noxsave "
-	      "tsc=reliable",
-	      "clearcpuid+=popcnt,smap noxsave tsc=reliable");
+	      "tsc=reliable no_timer_check",
+	      "clearcpuid+=popcnt,smap noxsave tsc=reliable no_timer_check");
 }
 
 static void test_too_small_fails(void)

@@ -88,7 +88,12 @@ int kxl_pvm_cmdline(const char *orig, uint32_t cpu_khz, char *out,
 	} rules[] = {{"noxsave", "noxsave", true},
 		     {"clearcpuid=", "clearcpuid=popcnt,smap", true},
 		     {"tsc_early_khz=", khz, cpu_khz != 0},
-		     {"tsc=", "tsc=reliable", true}};
+		     {"tsc=", "tsc=reliable", true},
+		     /* Linux's IO-APIC timer check waits a few ms of TSC
+		      * time for PIT ticks; an emulated, loaded vCPU can
+		      * miss it and Linux then panics. Linux skips it itself
+		      * when it sees KVM's signature, which we do not show. */
+		     {"no_timer_check", "no_timer_check", true}};
 	for (unsigned i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		if (!rules[i].want || find_word(out, rules[i].probe))
 			continue;

@@ -3,7 +3,9 @@
  * there need `noxsave clearcpuid=popcnt,smap` (the emulator cannot run
  * xrstor, popcnt or clac/stac, and CPUID masks for them do not take),
  * and `tsc_early_khz=<host kHz> tsc=reliable` (emulated ticks arrive
- * late). kxl adds what the config's command line does not already say.
+ * late), and `no_timer_check` (Linux's IO-APIC timer check gives up
+ * when a loaded host delays the emulated PIT ticks). kxl adds what the
+ * config's command line does not already say.
  */
 #ifndef KXL_PVM_POLICY_H
 #define KXL_PVM_POLICY_H
