@@ -276,6 +276,19 @@ int harness_kxl(char **output, ...)
 	return rc;
 }
 
+bool harness_default_guest(char *kernel, char *initrd, size_t len)
+{
+	struct stat st;
+
+	snprintf(kernel, len, "%s/guest/vmlinux", harness_builddir());
+	snprintf(initrd, len, "%s/guest/initramfs.cpio", harness_builddir());
+	if (stat(kernel, &st) == 0 && stat(initrd, &st) == 0)
+		return true;
+	fprintf(stderr, "the default guest is not built: run "
+			"scripts/build-default-guest.sh in the build tree\n");
+	return false;
+}
+
 char *harness_guest(const char *name)
 {
 	return xasprintf("%s/tests/guests/%s", harness_builddir(), name);

@@ -109,6 +109,13 @@ int harness_kxl(char **output, ...);
  * (e.g. "hello.bin"); malloc'd. */
 char *harness_guest(const char *name);
 
+/*
+ * Paths of the built default Linux guest (guest/vmlinux and
+ * guest/initramfs.cpio in the build tree). False, with the reason and
+ * what to run printed, when it is not built.
+ */
+bool harness_default_guest(char *kernel, char *initrd, size_t len);
+
 /* Write json to k->dir/NAME.json; returns the path (malloc'd) or NULL. */
 char *harness_write_config(struct harness_kxend *k, const char *name,
 			   const char *json);

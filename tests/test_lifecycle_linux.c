@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,20 +35,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The built default guest; false (reason printed) when it is not. */
-static bool guest_paths(char *kernel, char *initrd, size_t len)
-{
-	struct stat st;
-
-	snprintf(kernel, len, "%s/guest/vmlinux", harness_builddir());
-	snprintf(initrd, len, "%s/guest/initramfs.cpio", harness_builddir());
-	if (stat(kernel, &st) == 0 && stat(initrd, &st) == 0)
-		return true;
-	fprintf(stderr, "the default guest is not built: run "
-			"scripts/build-default-guest.sh in the build tree\n");
-	return false;
-}
-
 /* NAME.json for the default guest with extra command-line words and
  * config keys; the path, malloc'd. */
 static char *linux_config(struct harness_kxend *k, const char *name,
@@ -57,7 +42,7 @@ static char *linux_config(struct harness_kxend *k, const char *name,
 {
 	char kernel[2048], initrd[2048], json[8192];
 
-	if (!guest_paths(kernel, initrd, sizeof(kernel)))
+	if (!harness_default_guest(kernel, initrd, sizeof(kernel)))
 		return NULL;
 	snprintf(json, sizeof(json),
 		 "{\"name\": \"%s\", \"memory\": 128, \"vcpus\": 1, "
@@ -202,9 +187,8 @@ static struct harness_kxend *start(void)
 {
 	struct harness_kxend *k = harness_kxend_start();
 
+	/* It exports KXEN_LOGDIR: kxen-dm and the monitor log there. */
 	CU_ASSERT_PTR_NOT_NULL(k);
-	if (k)
-		setenv("KXEN_LOGDIR", k->logdir, 1);
 	return k;
 }
 

@@ -81,20 +81,6 @@ static bool host_is_pvm(void)
 	return pvm;
 }
 
-/* The built default guest, or NULL with the reason printed. */
-static bool default_guest_built(char *kernel, char *initrd, size_t len)
-{
-	struct stat st;
-
-	snprintf(kernel, len, "%s/guest/vmlinux", harness_builddir());
-	snprintf(initrd, len, "%s/guest/initramfs.cpio", harness_builddir());
-	if (stat(kernel, &st) == 0 && stat(initrd, &st) == 0)
-		return true;
-	fprintf(stderr, "the default guest is not built: run "
-			"scripts/build-default-guest.sh in the build tree\n");
-	return false;
-}
-
 struct boot {
 	const char *name, *kernel, *initrd, *cmdline;
 	unsigned vcpus;
@@ -160,7 +146,7 @@ static void boot_and_report(unsigned vcpus)
 	char *out;
 
 	KXEN_REQUIRE_KVM();
-	CU_ASSERT_FATAL(default_guest_built(kernel, initrd, sizeof(kernel)));
+	CU_ASSERT_FATAL(harness_default_guest(kernel, initrd, sizeof(kernel)));
 	k = harness_kxend_start();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
 	snprintf(name, sizeof(name), "linux%u", vcpus);
@@ -283,7 +269,7 @@ static void test_debian_kernel(void)
 			     "KXEN_TEST_DEBIAN=1 to run it");
 		return;
 	}
-	CU_ASSERT_FATAL(default_guest_built(kernel, initrd, sizeof(kernel)));
+	CU_ASSERT_FATAL(harness_default_guest(kernel, initrd, sizeof(kernel)));
 	snprintf(kernel, sizeof(kernel), "%s/debian-cloud-kernel/vmlinuz",
 		 cache && *cache ? cache : "/var/cache/kxen");
 	if (stat(kernel, &st) != 0) {
