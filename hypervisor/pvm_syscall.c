@@ -19,6 +19,7 @@
 #define PF_VECTOR 14
 #define DB_VECTOR 1
 #define RFLAGS_RF (1ull << 16)
+#define EFER_SCE 1ull
 #define PTE_P 1ull
 #define PTE_PS (1ull << 7)
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -138,13 +139,22 @@ static uint64_t pf_handler(struct vcpu *v)
 	return off;
 }
 
+/*
+ * The breakpoint is armed only while the guest has SYSCALL enabled: with
+ * EFER.SCE clear, SYSCALL raises #UD (SDM vol. 2B, SYSCALL) and never
+ * reaches LSTAR, so there is nothing to complete. That keeps guests that
+ * never enable it (boot code, firmware, the bench guest) off the cost of
+ * guest debugging: with a hardware breakpoint set KVM loads the debug
+ * registers on every entry, ~4 us per exit on a PVM host
+ * (bench/RESULTS.md, "in-core exit overhead").
+ */
 void pvm_syscall_track_idt(struct vcpu *v)
 {
 	uint64_t h;
 
 	if (!v->pvm.active || v->pvm.stepping)
 		return;
-	h = pf_handler(v);
+	h = (v->run->s.regs.sregs.efer & EFER_SCE) ? pf_handler(v) : 0;
 	if (h == v->pvm.handler)
 		return;
 	if (set_debug(v, h, false) == 0) {
