@@ -6,12 +6,14 @@
  * the fetch at LSTAR then faults (#PF, supervisor page from user mode)
  * and no exit reaches us. What does reach us: a guest-debug hardware
  * breakpoint (KVM_SET_GUEST_DEBUG, DR0) on the guest's #PF handler,
- * found through its IDT. At that breakpoint the exception frame on the
- * guest's stack tells a syscall (RIP == CR2 == LSTAR, user CS) from a
- * genuine fault: a syscall is completed here (CS/SS from STAR, RSP and
- * RFLAGS from the frame) and the guest resumes at LSTAR in kernel mode;
- * a genuine fault is stepped over (breakpoint off, one single step,
- * breakpoint on) so the guest's own handler runs.
+ * found through its IDT, armed while the guest has EFER.SCE set (an
+ * armed breakpoint costs every exit, see pvm_syscall_track_idt). At
+ * that breakpoint the exception frame on the guest's stack tells a
+ * syscall (RIP == CR2 == LSTAR, user CS) from a genuine fault: a
+ * syscall is completed here (CS/SS from STAR, RSP and RFLAGS from the
+ * frame) and the guest resumes at LSTAR in kernel mode; a genuine fault
+ * is stepped over (breakpoint off, one single step, breakpoint on) so
+ * the guest's own handler runs.
  *
  * The guest's own debug registers: while this is active, DR0 and DR7
  * belong to kxend; a guest that programs hardware breakpoints does not
