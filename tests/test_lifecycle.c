@@ -287,6 +287,28 @@ static void test_killed_domain_process(void)
 	CU_ASSERT_EQUAL(harness_kxend_stop(k), 0);
 }
 
+/*
+ * kxend's descriptor count once it has stopped changing. Connections
+ * close just after destroy returns: the device model's as it exits (kxl
+ * ends it with SIGTERM), the lifecycle monitor's when its next poll
+ * (every 250 ms) finds the domain gone. Settled = the same for 600 ms;
+ * gives up after 5 s.
+ */
+static int settled_fds(pid_t pid)
+{
+	int last = harness_count_fds(pid), same = 0;
+
+	for (int i = 0; i < 250 && same < 30; i++) {
+		int now;
+
+		usleep(20000);
+		now = harness_count_fds(pid);
+		same = now == last ? same + 1 : 0;
+		last = now;
+	}
+	return last;
+}
+
 /* 20 create/destroy cycles leave kxend's fds and RSS where they were. */
 static void test_create_destroy_cycles_do_not_leak(void)
 {
@@ -301,24 +323,21 @@ static void test_create_destroy_cycles_do_not_leak(void)
 	/* One warm-up cycle: first-use allocations are not leaks. */
 	CU_ASSERT_EQUAL(create_guest(k, "cycle", "hello.bin", "", NULL), 0);
 	CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "cycle", NULL), 0);
-	fds0 = harness_count_fds(k->pid);
+	fds0 = settled_fds(k->pid);
 	rss0 = harness_rss_kb(k->pid);
 	for (int i = 0; i < 20; i++) {
 		CU_ASSERT_EQUAL(create_guest(k, "cycle", "hello.bin", "", NULL),
 				0);
 		CU_ASSERT_EQUAL(harness_kxl(NULL, "destroy", "cycle", NULL), 0);
 	}
-	/* A device model's connection closes as it exits, just after
-	 * destroy returns: give kxend's loop a moment to see it. */
-	for (int i = 0; i < 100; i++) {
-		fds1 = harness_count_fds(k->pid);
-		if (fds1 <= fds0)
-			break;
-		usleep(20000);
-	}
+	fds1 = settled_fds(k->pid);
 	rss1 = harness_rss_kb(k->pid);
 	CU_ASSERT(fds0 > 0);
-	CU_ASSERT_EQUAL(fds1, fds0);
+	/* Fewer is fine: fds0 may still hold a connection that was closing. */
+	CU_ASSERT(fds1 <= fds0);
+	if (fds1 > fds0)
+		fprintf(stderr, "kxend descriptors grew from %d to %d\n", fds0,
+			fds1);
 	/* malloc may keep a few pages around; a leak of a domain's worth
 	 * (its 16 MiB of RAM, or even a 64 KiB buffer per cycle) is not. */
 	CU_ASSERT(rss1 - rss0 < 256);
