@@ -140,13 +140,16 @@ static uint64_t pf_handler(struct vcpu *v)
 }
 
 /*
- * The breakpoint is armed only while the guest has SYSCALL enabled: with
- * EFER.SCE clear, SYSCALL raises #UD (SDM vol. 2B, SYSCALL) and never
- * reaches LSTAR, so there is nothing to complete. That keeps guests that
- * never enable it (boot code, firmware, the bench guest) off the cost of
- * guest debugging: with a hardware breakpoint set KVM loads the debug
- * registers on every entry, ~4 us per exit on a PVM host
- * (bench/RESULTS.md, "in-core exit overhead").
+ * The breakpoint is armed only while the guest has SYSCALL enabled
+ * (EFER.SCE). That keeps guests that never enable it (boot code,
+ * firmware, the bench guest) off the cost of guest debugging: with a
+ * hardware breakpoint set KVM loads the debug registers on every entry,
+ * ~4 us per exit on a PVM host (bench/RESULTS.md, "in-core exit
+ * overhead"). On real hardware SYSCALL with SCE clear raises #UD (SDM
+ * vol. 2B, SYSCALL); PVM ignores SCE and still jumps to LSTAR (issue 8's
+ * measurements), so such a guest sees that fault at LSTAR as a #PF
+ * instead of #UD. Only a guest that runs user mode without enabling
+ * SYSCALL and then executes it can tell.
  */
 void pvm_syscall_track_idt(struct vcpu *v)
 {

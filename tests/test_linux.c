@@ -202,22 +202,14 @@ static void test_default_guest_four_vcpus(void)
 }
 
 /*
- * SMP at 8 vCPUs (each AP brought up by the guest's own INIT/SIPI, every
- * vCPU a kxend thread). On this 2-core PVM host it reaches user space
- * (cpus online=0-7) only after about 4 minutes with other guests
- * running, too slow for every `make check`: it runs when
- * KXEN_TEST_SMP8=1 is set.
+ * SMP at 8 vCPUs, the most issue 5 asks for (each AP brought up by the
+ * guest's own INIT/SIPI, every vCPU a kxend thread). On this 2-core PVM
+ * host it reaches user space (cpus online=0-7) after about 90 s when
+ * nothing else runs, about 4 minutes with other guests loading both
+ * cores; boot_and_report allows it three times the usual limit.
  */
 static void test_default_guest_eight_vcpus(void)
 {
-	const char *on = getenv("KXEN_TEST_SMP8");
-
-	KXEN_REQUIRE_KVM();
-	if (!on || strcmp(on, "1") != 0) {
-		harness_skip("8-vCPU boot takes minutes on a 2-core PVM host: "
-			     "set KXEN_TEST_SMP8=1 to run it");
-		return;
-	}
 	boot_and_report(8);
 }
 
@@ -241,8 +233,6 @@ static void test_default_guest_eight_vcpus(void)
  * "Run /init" 10 minutes later. Until it reaches user space in a time
  * `make check` can afford, it runs only with KXEN_TEST_DEBIAN=1.
  */
-/* Measured here: userspace after about 10 minutes on a quiet host, 25+
- * when other guests load both cores. */
 #define DEBIAN_TIMEOUT_S 2400
 static void test_debian_kernel(void)
 {
