@@ -23,21 +23,42 @@
 #define MAX_INTERVAL_S 3600.0
 #define MAX_ROWS (KXEN_IO_STATS_MAX + KXEN_EXIT_STATS_MAX_RANGES + 2)
 
-/* Replies as kxend sends them, with room for every entry. */
+#define IO_BYTES                                                               \
+	(sizeof(struct kxen_io_stats_reply) +                                  \
+	 KXEN_IO_STATS_MAX * sizeof(struct kxen_io_stat))
+#define EX_BYTES                                                               \
+	(sizeof(struct kxen_exit_stats_reply) +                                \
+	 KXEN_EXIT_STATS_MAX_RANGES * sizeof(struct kxen_dm_range_stat))
+
+/* Replies as kxend sends them, with room for every entry (on the heap:
+ * two replies with flexible arrays cannot share one struct in C11). */
 struct snapshot {
-	union {
-		struct kxen_io_stats_reply r;
-		uint8_t b[sizeof(struct kxen_io_stats_reply) +
-			  KXEN_IO_STATS_MAX * sizeof(struct kxen_io_stat)];
-	} io;
-	union {
-		struct kxen_exit_stats_reply r;
-		uint8_t b[sizeof(struct kxen_exit_stats_reply) +
-			  KXEN_EXIT_STATS_MAX_RANGES *
-			      sizeof(struct kxen_dm_range_stat)];
-	} ex;
-	double when; /* CLOCK_MONOTONIC seconds */
+	struct kxen_io_stats_reply *io;	  /* IO_BYTES */
+	struct kxen_exit_stats_reply *ex; /* EX_BYTES */
+	double when;			  /* CLOCK_MONOTONIC seconds */
 };
+
+static int snapshot_init(struct snapshot *s)
+{
+	s->io = calloc(1, IO_BYTES);
+	s->ex = calloc(1, EX_BYTES);
+	return s->io && s->ex ? 0 : -1;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	free(s->io);
+	free(s->ex);
+	s->io = NULL;
+	s->ex = NULL;
+}
+
+static void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
+{
+	memcpy(dst->io, src->io, IO_BYTES);
+	memcpy(dst->ex, src->ex, EX_BYTES);
+	dst->when = src->when;
+}
 
 /* One line of the table. time_ns is meaningless when !timed. */
 struct row {
@@ -75,8 +96,8 @@ static double now_s(void)
 static int take(xc_interface *xch, uint32_t domid, struct snapshot *s)
 {
 	s->when = now_s();
-	if (kxc_domain_io_stats(xch, domid, &s->io.r, sizeof(s->io)) < 0 ||
-	    kxc_domain_exit_stats(xch, domid, &s->ex.r, sizeof(s->ex)) < 0)
+	if (kxc_domain_io_stats(xch, domid, s->io, IO_BYTES) < 0 ||
+	    kxc_domain_exit_stats(xch, domid, s->ex, EX_BYTES) < 0)
 		return -1;
 	return 0;
 }
@@ -98,8 +119,8 @@ static unsigned rows_of(const struct snapshot *s, struct row *out)
 {
 	unsigned n = 0, i;
 
-	for (i = 0; i < s->io.r.count; i++) {
-		const struct kxen_io_stat *st = &s->io.r.stat[i];
+	for (i = 0; i < s->io->count; i++) {
+		const struct kxen_io_stat *st = &s->io->stat[i];
 
 		out[n] = (struct row){.space = st->space ? "mmio" : "port",
 				      .where = "core",
@@ -112,8 +133,8 @@ static unsigned rows_of(const struct snapshot *s, struct row *out)
 		snprintf(out[n++].device, sizeof(out[0].device), "%.*s",
 			 (int)sizeof(st->name), st->name);
 	}
-	for (i = 0; i < s->ex.r.count; i++) {
-		const struct kxen_dm_range_stat *st = &s->ex.r.range[i];
+	for (i = 0; i < s->ex->count; i++) {
+		const struct kxen_dm_range_stat *st = &s->ex->range[i];
 
 		/* A DM range is named by its server and its range. */
 		out[n] = (struct row){.space = dm_space(st->type),
@@ -130,11 +151,11 @@ static unsigned rows_of(const struct snapshot *s, struct row *out)
 	out[n++] = (struct row){.device = "-",
 				.space = "port",
 				.where = "unclaimed",
-				.exits = s->io.r.unclaimed_port};
+				.exits = s->io->unclaimed_port};
 	out[n++] = (struct row){.device = "-",
 				.space = "mmio",
 				.where = "unclaimed",
-				.exits = s->io.r.unclaimed_mmio};
+				.exits = s->io->unclaimed_mmio};
 	return n;
 }
 
@@ -186,7 +207,7 @@ static void range_text(const struct row *r, char *buf, size_t len)
 static void print_table(const struct stat_opts *o, const struct row *rows,
 			unsigned n, const struct snapshot *s, double secs)
 {
-	const struct kxen_exit_stats_reply *e = &s->ex.r;
+	const struct kxen_exit_stats_reply *e = s->ex;
 	uint64_t total = 0;
 	char range[48];
 
@@ -266,7 +287,7 @@ static int print_json(const struct stat_opts *o, uint32_t domid,
 		      const struct row *rows, unsigned n,
 		      const struct snapshot *s, double secs)
 {
-	const struct kxen_exit_stats_reply *e = &s->ex.r;
+	const struct kxen_exit_stats_reply *e = s->ex;
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
 	size_t len;
@@ -327,14 +348,16 @@ static int show(const struct stat_opts *o, uint32_t domid,
 	unsigned n;
 	double secs = 0;
 
-	s = *cur;
+	if (!s.io && snapshot_init(&s) < 0)
+		return -1;
+	snapshot_copy(&s, cur);
 	n = rows_of(&s, rows);
 	if (prev) {
 		unsigned np = rows_of(prev, old);
 
 		secs = s.when - prev->when;
 		subtract(rows, n, old, np);
-		subtract_domain(&s.ex.r, &prev->ex.r);
+		subtract_domain(s.ex, prev->ex);
 	}
 	if (o->json)
 		return print_json(o, domid, rows, n, &s, secs);
@@ -436,20 +459,22 @@ static void pause_for(double secs)
 static int refresh_loop(const struct stat_opts *o, xc_interface *xch,
 			uint32_t domid)
 {
-	static struct snapshot a, b;
+	struct snapshot a = {0}, b = {0};
 	struct snapshot *prev = &a, *cur = &b, *t;
 	struct sigaction sa = {.sa_handler = on_signal};
+	int rc = -1;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (take(xch, domid, prev) < 0)
-		return -1;
+	if (snapshot_init(&a) < 0 || snapshot_init(&b) < 0 ||
+	    take(xch, domid, prev) < 0)
+		goto out;
 	for (long i = 0; !stop_requested && (!o->count || i < o->count); i++) {
 		pause_for(o->interval);
 		if (stop_requested)
 			break;
 		if (take(xch, domid, cur) < 0 || show(o, domid, cur, prev) < 0)
-			return -1;
+			goto out;
 		if (!o->json)
 			putchar('\n');
 		fflush(stdout);
@@ -457,12 +482,16 @@ static int refresh_loop(const struct stat_opts *o, xc_interface *xch,
 		prev = cur;
 		cur = t;
 	}
-	return 0;
+	rc = 0;
+out:
+	snapshot_free(&a);
+	snapshot_free(&b);
+	return rc;
 }
 
 int kxl_cmd_stat(int argc, char **argv)
 {
-	static struct snapshot s;
+	struct snapshot s = {0};
 	struct stat_opts o;
 	xc_interface *xch;
 	uint32_t domid;
@@ -480,14 +509,16 @@ int kxl_cmd_stat(int argc, char **argv)
 		else
 			kxl_err("cannot look up domain '%s': %s", o.domain,
 				kxc_last_error(xch));
-	} else if (o.interval > 0 ? refresh_loop(&o, xch, domid) == 0
-				  : take(xch, domid, &s) == 0 &&
-					show(&o, domid, &s, NULL) == 0) {
+	} else if (o.interval > 0
+		       ? refresh_loop(&o, xch, domid) == 0
+		       : snapshot_init(&s) == 0 && take(xch, domid, &s) == 0 &&
+			     show(&o, domid, &s, NULL) == 0) {
 		rc = 0;
 	} else {
 		kxl_err("cannot read the statistics of domain '%s': %s",
 			o.domain, kxc_last_error(xch));
 	}
+	snapshot_free(&s);
 	xc_interface_close(xch);
 	return rc;
 }
