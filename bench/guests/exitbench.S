@@ -269,10 +269,13 @@ tsc_start:
 
 /* rax = TSC now - r8. Clobbers rdx. */
 tsc_since:
+	/* rdx too: TIMED's callers keep their port in dx across paths. */
+	push %rdx
 	rdtsc
 	shl $32, %rdx
 	or %rdx, %rax
 	sub %r8, %rax
+	pop %rdx
 	ret
 
 /* ---- exits N: one timed loop per path ---- */
