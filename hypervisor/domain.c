@@ -86,7 +86,7 @@ int domain_set_cpuid(struct domain *d, const struct kxen_cpuid_mask *m,
 	int rc = 0;
 
 	pthread_mutex_lock(&d->lock);
-	if (d->cpuid_frozen) {
+	if (d->started) {
 		log_warn(d->domid, "CPUID policy change refused: the domain "
 				   "has run (set it before the first unpause)");
 		rc = -EBUSY;
@@ -322,8 +322,7 @@ int domain_unpause(struct domain *d)
 	if (d->pause_count == 1)
 		platform_unpause(d);
 	d->pause_count--;
-	d->cpuid_frozen = true; /* vCPUs may run from here on */
-	d->started = true;
+	d->started = true; /* vCPUs may run from here on */
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	return 0;

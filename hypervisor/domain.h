@@ -66,17 +66,16 @@ struct domain {
 	struct vcpu **vcpus;
 
 	/* CPUID (cpuid_policy.h): KVM's, the most kxend allows, and this
-	 * domain's; changed under lock until cpuid_frozen (first unpause). */
+	 * domain's; changed under lock until `started` (first unpause). */
 	struct kvm_cpuid2 *cpuid_host, *cpuid_max, *cpuid;
-	bool cpuid_frozen;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* any change of the flags below */
 	unsigned pause_count;
 	bool dying;
 	bool crashed;
-	bool started;		  /* unpaused at least once */
-	bool shutdown;		  /* the guest powered itself off */
+	bool started;  /* unpaused at least once: vCPUs may have run */
+	bool shutdown; /* the guest powered itself off */
 	uint32_t shutdown_reason; /* KXEN_SHUTDOWN_*, set with shutdown */
 	bool poweroff_is_reboot;  /* kxl reboot pressed the power button */
 	bool has_exit_status;	  /* set with shutdown by an exit device */
