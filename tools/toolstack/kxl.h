@@ -20,6 +20,13 @@ xc_interface *kxl_open(void);
 /* Resolve NAME|ID, printing the error (one line). */
 int kxl_lookup(xc_interface *xch, const char *arg, uint32_t *domid);
 
+/* One domain's record: 1 found, 0 no such domain, -1 kxend error. */
+int kxl_domain_info(xc_interface *xch, uint32_t domid,
+		    struct kxen_domain_info *info);
+
+/* CLOCK_MONOTONIC in seconds, for polling deadlines and rates. */
+double kxl_now_s(void);
+
 int kxl_cmd_create(int argc, char **argv);
 int kxl_cmd_list(int argc, char **argv);
 int kxl_cmd_destroy(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kxl.h"
 
@@ -29,6 +30,24 @@ xc_interface *kxl_open(void)
 	if (!xch)
 		kxl_err("%s", kxc_last_error(NULL));
 	return xch;
+}
+
+int kxl_domain_info(xc_interface *xch, uint32_t domid,
+		    struct kxen_domain_info *info)
+{
+	int n = kxc_domain_list(xch, domid, 1, info);
+
+	if (n < 0)
+		return -1;
+	return n == 1 && info->domid == domid;
+}
+
+double kxl_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct command {

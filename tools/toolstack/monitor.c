@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dm_spawn.h"
+#include "kxl.h"
 
 /* What the guest did, as the on_* keys name it. */
 enum event { EV_NONE, EV_POWEROFF, EV_REBOOT, EV_CRASH };
@@ -35,14 +36,6 @@ struct watch {
  * than rebuild it several times a second. */
 #define QUICK_RUN_S 5.0
 #define QUICK_RESTARTS 3
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static FILE *open_log(const char *name)
 {
@@ -93,12 +86,10 @@ note(struct watch *w, bool to_domain, const char *fmt, ...)
  */
 static int get_info(struct watch *w, struct kxen_domain_info *info)
 {
-	int n = kxc_domain_list(w->xch, w->domid, 1, info);
+	int rc = kxl_domain_info(w->xch, w->domid, info);
 
-	if (n < 0)
-		return -1;
-	if (n != 1 || info->domid != w->domid)
-		return 0;
+	if (rc <= 0)
+		return rc;
 	if (!w->pid)
 		w->pid = info->child_pid;
 	return info->child_pid == w->pid;
@@ -195,7 +186,7 @@ static bool act(struct watch *w, const struct kxen_domain_info *info,
 	}
 	if (a != KXL_ACTION_RESTART)
 		return false;
-	w->quick = now_s() - w->started < QUICK_RUN_S ? w->quick + 1 : 0;
+	w->quick = kxl_now_s() - w->started < QUICK_RUN_S ? w->quick + 1 : 0;
 	if (w->quick >= QUICK_RESTARTS) {
 		res->end = KXL_END_FAILED;
 		snprintf(res->reason, sizeof(res->reason),
@@ -214,7 +205,7 @@ static bool act(struct watch *w, const struct kxen_domain_info *info,
 	}
 	res->domid = w->domid;
 	w->pid = 0;
-	w->started = now_s();
+	w->started = kxl_now_s();
 	note(w, true, "domain '%s' restarted as id %u (was %u)", info->name,
 	     w->domid, old);
 	return true;
@@ -256,7 +247,7 @@ static void watch_loop(struct watch *w, struct kxl_monitor_result *res)
 void kxl_monitor_run(const struct kxl_monitor *m, uint32_t domid,
 		     struct kxl_monitor_result *res)
 {
-	struct watch w = {.m = m, .domid = domid, .started = now_s()};
+	struct watch w = {.m = m, .domid = domid, .started = kxl_now_s()};
 
 	memset(res, 0, sizeof(*res));
 	res->domid = domid;

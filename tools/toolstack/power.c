@@ -78,25 +78,6 @@ static int parse(int argc, char **argv, struct power_args *a)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* 1 with info, 0 when gone, -1 on error. */
-static int get_info(xc_interface *xch, uint32_t domid,
-		    struct kxen_domain_info *info)
-{
-	int n = kxc_domain_list(xch, domid, 1, info);
-
-	if (n < 0)
-		return -1;
-	return n == 1 && info->domid == domid;
-}
-
 /*
  * Whether what we asked for happened: shutdown - the domain shut down,
  * crashed or is gone; reboot - a domain of the same name runs in a new
@@ -107,7 +88,7 @@ static int done(xc_interface *xch, const struct power_args *a,
 		const struct kxen_domain_info *old, uint32_t *new_domid)
 {
 	struct kxen_domain_info info;
-	int rc = get_info(xch, old->domid, &info);
+	int rc = kxl_domain_info(xch, old->domid, &info);
 
 	if (rc < 0)
 		return -1;
@@ -117,7 +98,7 @@ static int done(xc_interface *xch, const struct power_args *a,
 		       info.state == KXEN_STATE_CRASHED;
 	if (kxc_domain_lookup(xch, old->name, new_domid) < 0)
 		return errno == ESRCH ? 0 : -1;
-	rc = get_info(xch, *new_domid, &info);
+	rc = kxl_domain_info(xch, *new_domid, &info);
 	if (rc <= 0)
 		return rc;
 	return info.child_pid != old->child_pid &&
@@ -130,11 +111,12 @@ static int wait_for(xc_interface *xch, const struct power_args *a,
 {
 	const char *name = old->name;
 	const struct timespec tick = {.tv_nsec = POLL_MS * 1000000L};
-	double deadline = now_s() + (double)a->timeout_s;
+	double deadline = kxl_now_s() + (double)a->timeout_s;
 	uint32_t new_domid = 0;
 	int rc;
 
-	while ((rc = done(xch, a, old, &new_domid)) == 0 && now_s() < deadline)
+	while ((rc = done(xch, a, old, &new_domid)) == 0 &&
+	       kxl_now_s() < deadline)
 		nanosleep(&tick, NULL);
 	if (rc < 0) {
 		kxl_err("lost track of domain '%s': %s", name,
@@ -186,7 +168,7 @@ static int power(int argc, char **argv, bool reboot)
 		return KXL_EXIT_FAIL;
 	rc = KXL_EXIT_FAIL;
 	if (kxl_lookup(xch, a.target, &domid) < 0 ||
-	    get_info(xch, domid, &info) != 1) {
+	    kxl_domain_info(xch, domid, &info) != 1) {
 		xc_interface_close(xch);
 		return rc;
 	}

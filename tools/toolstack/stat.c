@@ -85,17 +85,9 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int take(xc_interface *xch, uint32_t domid, struct snapshot *s)
 {
-	s->when = now_s();
+	s->when = kxl_now_s();
 	if (kxc_domain_io_stats(xch, domid, s->io, IO_BYTES) < 0 ||
 	    kxc_domain_exit_stats(xch, domid, s->ex, EX_BYTES) < 0)
 		return -1;
